@@ -1,0 +1,48 @@
+#include "app/cli/command.h"
+
+#include "app/cli/doctor.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <mutex>
+#include <unistd.h>
+
+namespace drig::cli {
+
+const std::vector<CommandSpec>& command_table() {
+  static const std::vector<CommandSpec> table = {
+      {"doctor",
+       "Check libraries, GPU, headless OpenGL, the dlib landmark model and the assets folder",
+       add_doctor_command},
+  };
+  return table;
+}
+
+ProgressCallback stderr_progress(bool quiet) {
+  if (quiet)
+    return {};
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  auto last_decile = std::make_shared<int64_t>(-1);
+  auto mutex = std::make_shared<std::mutex>();
+  return [tty, last_decile, mutex](const ProgressUpdate& u) {
+    std::lock_guard lock(*mutex);
+    const int percent = static_cast<int>(u.fraction() * 100.0);
+    if (!tty) {
+      if (percent / 10 == *last_decile && u.done != u.total)
+        return;
+      *last_decile = percent / 10;
+    }
+    const std::string line =
+        u.total > 0 ? fmt::format("[{}] {}/{} {:3}% ETA {} {}", u.stage, u.done, u.total, percent,
+                                  format_duration(u.eta_seconds), u.message)
+                    : fmt::format("[{}] {} {}", u.stage, u.done, u.message);
+    if (tty)
+      fmt::print(stderr, "\r\033[K{}{}", line, u.total > 0 && u.done >= u.total ? "\n" : "");
+    else
+      fmt::print(stderr, "{}\n", line);
+    std::fflush(stderr);
+  };
+}
+
+} // namespace drig::cli

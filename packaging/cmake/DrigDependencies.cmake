@@ -1,0 +1,82 @@
+# Finds every third-party dependency in one place. Debian packages first; for a
+# LibTorch-only build on a machine without them (a GPU box with PyTorch), the
+# header-only libraries and GoogleTest sources may sit in DRIG_DEPS_DIR
+# (see tests/gpu/prepare-deps.sh).
+
+if(CCACHE_PROGRAM)
+  # PCH needs these or ccache never hits.
+  set(CMAKE_CXX_COMPILER_LAUNCHER
+      "${CMAKE_COMMAND};-E;env;CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime;${CCACHE_PROGRAM}")
+endif()
+
+find_package(Threads REQUIRED)
+
+# --- LibTorch (Debian's CPU 1.13 or a CUDA 2.x one via Torch_DIR/CMAKE_PREFIX_PATH)
+find_package(Torch REQUIRED)
+# Torch's ABI flag (_GLIBCXX_USE_CXX11_ABI) must reach every target we link together.
+set(CMAKE_CXX_FLAGS "${CMAKE_CXX_FLAGS} ${TORCH_CXX_FLAGS}")
+set(DRIG_WITH_CUDA OFF)
+if(TORCH_CUDA_LIBRARIES OR CUDA_FOUND OR TARGET torch_cuda OR TARGET c10_cuda)
+  set(DRIG_WITH_CUDA ON)
+endif()
+message(STATUS "DiffusionRig: LibTorch ${Torch_VERSION} (CUDA: ${DRIG_WITH_CUDA})")
+
+# --- Header-only helpers: packages, or DRIG_DEPS_DIR
+find_package(fmt QUIET)
+find_package(spdlog QUIET)
+find_package(nlohmann_json 3 QUIET)
+find_package(CLI11 QUIET)
+add_library(drig_thirdparty INTERFACE)
+if(TARGET spdlog::spdlog AND TARGET fmt::fmt)
+  target_link_libraries(drig_thirdparty INTERFACE spdlog::spdlog fmt::fmt)
+elseif(EXISTS "${DRIG_DEPS_DIR}/include/spdlog")
+  target_include_directories(drig_thirdparty SYSTEM INTERFACE "${DRIG_DEPS_DIR}/include")
+  target_compile_definitions(drig_thirdparty INTERFACE SPDLOG_HEADER_ONLY FMT_HEADER_ONLY
+                                                       SPDLOG_FMT_EXTERNAL)
+else()
+  message(FATAL_ERROR "spdlog/fmt not found: apt-get install libspdlog-dev, "
+                      "or copy their headers into ${DRIG_DEPS_DIR}/include")
+endif()
+if(TARGET nlohmann_json::nlohmann_json)
+  target_link_libraries(drig_thirdparty INTERFACE nlohmann_json::nlohmann_json)
+elseif(NOT EXISTS "${DRIG_DEPS_DIR}/include/nlohmann/json.hpp")
+  message(FATAL_ERROR "nlohmann-json not found: apt-get install nlohmann-json3-dev")
+endif()
+
+# --- Tests and benchmarks
+if(DRIG_BUILD_TESTS)
+  find_package(GTest QUIET)
+  if(NOT TARGET GTest::gtest AND EXISTS "${DRIG_DEPS_DIR}/googletest/CMakeLists.txt")
+    set(INSTALL_GTEST OFF CACHE BOOL "" FORCE)
+    add_subdirectory("${DRIG_DEPS_DIR}/googletest" "${CMAKE_BINARY_DIR}/googletest" EXCLUDE_FROM_ALL)
+    add_library(GTest::gtest ALIAS gtest)
+    add_library(GTest::gmock ALIAS gmock)
+    add_library(GTest::gtest_main ALIAS gtest_main)
+  endif()
+  if(NOT TARGET GTest::gtest)
+    message(FATAL_ERROR "GoogleTest not found: apt-get install libgtest-dev libgmock-dev")
+  endif()
+endif()
+if(DRIG_BUILD_BENCHMARKS)
+  find_package(benchmark QUIET)
+  if(NOT TARGET benchmark::benchmark)
+    message(STATUS "Google Benchmark not found: bench targets skipped")
+    set(DRIG_BUILD_BENCHMARKS OFF)
+  endif()
+endif()
+
+if(DRIG_MODEL_ONLY)
+  return()
+endif()
+
+# --- The full application
+if(NOT TARGET CLI11::CLI11)
+  message(FATAL_ERROR "CLI11 not found: apt-get install libcli11-dev")
+endif()
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(OpenCV 4 REQUIRED COMPONENTS core imgproc imgcodecs objdetect)
+find_package(dlib REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
+find_package(OpenGL REQUIRED COMPONENTS OpenGL EGL)
+find_package(Qt6 6.2 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Charts Concurrent Test)

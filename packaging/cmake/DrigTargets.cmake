@@ -1,0 +1,37 @@
+# Helpers shared by every folder: warnings, sanitizers, the LibTorch PCH, tests.
+
+function(drig_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra)
+  if(DRIG_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(DRIG_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()
+
+# LibTorch's headers are the slowest part of the build: every target that
+# includes them reuses the one PCH built for drig_model.
+function(drig_use_torch_pch target)
+  if(TARGET drig_model AND NOT DRIG_SANITIZE)
+    target_precompile_headers(${target} REUSE_FROM drig_model)
+  endif()
+endfunction()
+
+# drig_add_test(NAME name SOURCES ... LIBS ... LABELS unit|gui|gpu|slow|bench [TORCH_PCH])
+function(drig_add_test)
+  cmake_parse_arguments(T "TORCH_PCH" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;ENV" ${ARGN})
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE drig_test_support ${T_LIBS} GTest::gtest_main GTest::gmock)
+  drig_set_warnings(${T_NAME})
+  if(T_TORCH_PCH)
+    drig_use_torch_pch(${T_NAME})
+  endif()
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+                       ENVIRONMENT "DRIG_SOURCE_DIR=${CMAKE_SOURCE_DIR};${T_ENV}")
+endfunction()

@@ -1,0 +1,121 @@
+// Runs the real `diffusionrig` binary as a user would.
+#include "drig/version.h"
+#include "model/base/atomic_file.h"
+#include "tests/support/test_paths.h"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace fs = std::filesystem;
+using drig::test::run_command;
+
+namespace {
+
+std::string cli() {
+  const char* path = std::getenv("DRIG_CLI");
+  return path ? path : "diffusionrig";
+}
+
+std::string zip_with_first_member(const std::string& name) {
+  std::string header("PK\x03\x04", 4);
+  header += std::string(22, '\0');
+  header += static_cast<char>(name.size());
+  header += std::string(3, '\0');
+  return header + name + std::string(64, '\0');
+}
+
+void write_valid_assets(const fs::path& folder) {
+  drig::write_file_atomic(folder / "stage1.pt", zip_with_first_member("model000000/data.pkl"));
+  drig::write_file_atomic(folder / "deca_model.tar", zip_with_first_member("model/data.pkl"));
+  drig::write_file_atomic(folder / "generic_model.pkl", std::string("\x80\x02}q\x00.", 6));
+  drig::write_file_atomic(folder / "FLAME_texture.npz", zip_with_first_member("mean.npy"));
+  drig::write_file_atomic(folder / "landmark_embedding.npy", std::string("\x93NUMPY\x01\x00", 8));
+  drig::write_file_atomic(folder / "head_template.obj", "v 0 0 0\n");
+}
+
+nlohmann::json doctor_json(const std::string& args, int& exit_code) {
+  const auto result = run_command(cli() + " " + args + " doctor --json 2>/dev/null");
+  exit_code = result.exit_code;
+  return nlohmann::json::parse(result.out);
+}
+
+} // namespace
+
+TEST(Cli, VersionAndHelp) {
+  const auto version = run_command(cli() + " --version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find(drig::kVersion), std::string::npos) << version.out;
+  const auto help = run_command(cli() + " --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* word : {"--threads", "--device", "--verbose", "--quiet", "--assets", "doctor"})
+    EXPECT_NE(help.out.find(word), std::string::npos) << word;
+}
+
+TEST(Cli, BadGlobalOptionsFailWithTheReason) {
+  const auto threads = run_command(cli() + " --threads -3 doctor 2>&1");
+  EXPECT_NE(threads.exit_code, 0);
+  EXPECT_NE(threads.out.find("--threads must be between"), std::string::npos) << threads.out;
+  const auto device = run_command(cli() + " --device gpu7 doctor 2>&1");
+  EXPECT_NE(device.exit_code, 0);
+  EXPECT_NE(device.out.find("'gpu7'"), std::string::npos) << device.out;
+  const auto unknown = run_command(cli() + " frobnicate 2>&1");
+  EXPECT_NE(unknown.exit_code, 0);
+}
+
+TEST(Cli, DoctorJsonWithGoodAssetsIsOk) {
+  drig::test::TempDir assets("doctor-good");
+  write_valid_assets(assets.path());
+  int code = -1;
+  const auto report = doctor_json("--assets " + assets.path().string(), code);
+  EXPECT_EQ(code, 0) << report.dump(2);
+  EXPECT_TRUE(report.at("ok").get<bool>()) << report.at("problems").dump();
+  EXPECT_EQ(report.at("version"), drig::kVersion);
+  EXPECT_FALSE(report.at("torch").at("version").get<std::string>().empty());
+  EXPECT_EQ(report.at("device").at("requested"), "auto");
+  EXPECT_TRUE(report.at("opengl").at("ok").get<bool>());
+  EXPECT_FALSE(report.at("libraries").at("qt").get<std::string>().empty());
+  EXPECT_TRUE(report.at("dlib_shape_predictor").at("ok").get<bool>());
+  EXPECT_TRUE(report.at("assets").at("usable").get<bool>());
+  EXPECT_EQ(report.at("assets").at("files").size(), 11u);
+}
+
+TEST(Cli, DoctorReportsEachMissingAssetAndFails) {
+  drig::test::TempDir assets("doctor-missing");
+  write_valid_assets(assets.path());
+  fs::remove(assets / "stage1.pt");
+  drig::write_file_atomic(assets / "generic_model.pkl", "not a pickle");
+  int code = -1;
+  const auto report = doctor_json("--assets " + assets.path().string(), code);
+  EXPECT_EQ(code, 1);
+  EXPECT_FALSE(report.at("ok").get<bool>());
+  const std::string problems = report.at("problems").dump();
+  EXPECT_NE(problems.find("stage1.pt is missing"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("generic_model.pkl is not a Python pickle (content: unrecognised)"),
+            std::string::npos)
+      << problems;
+  EXPECT_EQ(report.at("problems").size(), 2u) << problems;
+}
+
+TEST(Cli, DoctorTextNamesTheAssetsFolderFromTheEnvironment) {
+  drig::test::TempDir assets("doctor-env");
+  const auto result =
+      run_command("DIFFUSIONRIG_ASSETS=" + assets.path().string() + " " + cli() + " doctor");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find(assets.path().string()), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Problems:"), std::string::npos);
+  EXPECT_NE(result.out.find("[missing]"), std::string::npos);
+}
+
+TEST(Cli, DoctorWithCudaRequestedButAbsentIsAProblem) {
+  drig::test::TempDir assets("doctor-cuda");
+  write_valid_assets(assets.path());
+  int code = -1;
+  const auto report = doctor_json("--device cuda --assets " + assets.path().string(), code);
+  if (report.at("torch").at("cuda_available").get<bool>())
+    GTEST_SKIP() << "a CUDA GPU is present";
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(report.at("problems").dump().find("no usable CUDA GPU"), std::string::npos);
+}

@@ -1,0 +1,50 @@
+#include "tests/support/test_paths.h"
+
+#include "model/base/paths.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace drig::test {
+namespace fs = std::filesystem;
+
+fs::path shared_dir() {
+  return find_shared_dir(DRIG_SOURCE_DIR);
+}
+
+TempDir::TempDir(const std::string& name) {
+  path_ = fs::path(DRIG_BINARY_DIR) / "test-tmp" / (name + "-" + std::to_string(::getpid()));
+  fs::remove_all(path_);
+  fs::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+bool update_goldens() {
+  const char* value = std::getenv("DRIG_UPDATE_GOLDENS");
+  return value != nullptr && std::string(value) == "1";
+}
+
+CommandResult run_command(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr)
+    return result;
+  std::array<char, 4096> buffer{};
+  size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.out.append(buffer.data(), n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+} // namespace drig::test

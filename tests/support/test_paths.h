@@ -1,0 +1,43 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace drig::test {
+
+// The ../shared folder beside the checkout; empty when absent.
+std::filesystem::path shared_dir();
+
+// A fresh, empty folder under the build tree for one test, removed on destruction.
+class TempDir {
+public:
+  explicit TempDir(const std::string& name);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& child) const { return path_ / child; }
+
+private:
+  std::filesystem::path path_;
+};
+
+// Whether goldens should be rewritten instead of compared (DRIG_UPDATE_GOLDENS=1).
+bool update_goldens();
+
+// Runs a shell command, returns its exit status and captures stdout (stderr
+// goes to the test log).
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+};
+CommandResult run_command(const std::string& command);
+
+} // namespace drig::test
+
+// Skips the current test when ../shared is absent, saying why.
+#define DRIG_REQUIRE_SHARED()                                                                      \
+  do {                                                                                             \
+    if (::drig::test::shared_dir().empty())                                                        \
+      GTEST_SKIP() << "../shared not found (set DRIG_SHARED_DIR to the shared folder)";            \
+  } while (false)
