@@ -28,8 +28,8 @@ void BM_Matmul(benchmark::State& state) {
     benchmark::DoNotOptimize(torch::mm(a, b));
     sync(device);
   }
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+  state.counters["FLOP/s"] = benchmark::Counter(
+      2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
   state.SetLabel(drig::describe_device(device));
 }
 

@@ -27,17 +27,36 @@ find_package(spdlog QUIET)
 find_package(nlohmann_json 3 QUIET)
 find_package(CLI11 QUIET)
 add_library(drig_thirdparty INTERFACE)
-if(TARGET spdlog::spdlog AND TARGET fmt::fmt)
+# A pip PyTorch ships its own, newer fmt under its include folder, which would
+# shadow the system's for files that include torch and mismatch libfmt at link
+# time. Then every target uses the header-only fmt+spdlog in DRIG_DEPS_DIR,
+# searched before torch's folders.
+set(DRIG_TORCH_SHIPS_FMT OFF)
+foreach(dir IN LISTS TORCH_INCLUDE_DIRS)
+  if(EXISTS "${dir}/fmt/core.h" AND NOT dir STREQUAL "/usr/include")
+    set(DRIG_TORCH_SHIPS_FMT ON)
+  endif()
+endforeach()
+if(DRIG_TORCH_SHIPS_FMT)
+  if(NOT EXISTS "${DRIG_DEPS_DIR}/include/spdlog")
+    message(FATAL_ERROR "This LibTorch ships its own fmt: copy spdlog, fmt and nlohmann headers "
+                        "into ${DRIG_DEPS_DIR}/include (tests/gpu/prepare-deps.sh)")
+  endif()
+  target_include_directories(drig_thirdparty BEFORE INTERFACE "${DRIG_DEPS_DIR}/include")
+  target_compile_definitions(drig_thirdparty INTERFACE FMT_HEADER_ONLY SPDLOG_FMT_EXTERNAL)
+  # fmt 9's headers trip GCC 13's new -Wdangling-reference false positive.
+  target_compile_options(drig_thirdparty INTERFACE
+                         $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-Wno-dangling-reference>)
+elseif(TARGET spdlog::spdlog AND TARGET fmt::fmt)
   target_link_libraries(drig_thirdparty INTERFACE spdlog::spdlog fmt::fmt)
 elseif(EXISTS "${DRIG_DEPS_DIR}/include/spdlog")
   target_include_directories(drig_thirdparty SYSTEM INTERFACE "${DRIG_DEPS_DIR}/include")
-  target_compile_definitions(drig_thirdparty INTERFACE SPDLOG_HEADER_ONLY FMT_HEADER_ONLY
-                                                       SPDLOG_FMT_EXTERNAL)
+  target_compile_definitions(drig_thirdparty INTERFACE FMT_HEADER_ONLY SPDLOG_FMT_EXTERNAL)
 else()
   message(FATAL_ERROR "spdlog/fmt not found: apt-get install libspdlog-dev, "
                       "or copy their headers into ${DRIG_DEPS_DIR}/include")
 endif()
-if(TARGET nlohmann_json::nlohmann_json)
+if(TARGET nlohmann_json::nlohmann_json AND NOT DRIG_TORCH_SHIPS_FMT)
   target_link_libraries(drig_thirdparty INTERFACE nlohmann_json::nlohmann_json)
 elseif(NOT EXISTS "${DRIG_DEPS_DIR}/include/nlohmann/json.hpp")
   message(FATAL_ERROR "nlohmann-json not found: apt-get install nlohmann-json3-dev")

@@ -32,7 +32,7 @@ void write_valid_assets(const fs::path& folder) {
   drig::write_file_atomic(folder / "head_template.obj", "# Blender\nmtllib t.mtl\nv 0 0 0\n");
 }
 
-const AssetStatus& status_of(const drig::AssetReport& report, const std::string& name) {
+AssetStatus status_of(const drig::AssetReport& report, const std::string& name) {
   for (const AssetStatus& s : report.files)
     if (s.spec->file_name == name)
       return s;
@@ -72,7 +72,7 @@ TEST(Assets, WrongFormatIsDetectedByContentNotName) {
   const drig::AssetReport report = drig::validate_assets(dir.path());
   EXPECT_FALSE(report.usable());
   EXPECT_EQ(status_of(report, "deca_model.tar").state, AssetStatus::State::WrongFormat);
-  const AssetStatus& texture = status_of(report, "FLAME_texture.npz");
+  const AssetStatus texture = status_of(report, "FLAME_texture.npz");
   EXPECT_EQ(texture.state, AssetStatus::State::WrongFormat);
   EXPECT_EQ(texture.found, FileKind::Jpeg);
   EXPECT_NE(texture.detail.find("is not a NumPy .npz (content: JPEG image)"), std::string::npos)

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine:
+#   packaging/bootstrap.sh studio   install dependencies, build, launch DiffusionRig Studio
+#   packaging/bootstrap.sh test     install dependencies, build, run the whole test suite
+#   packaging/bootstrap.sh build    install dependencies and build only
+# Idempotent: re-running skips what is already installed and rebuilds incrementally.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+build_dir="${DRIG_BUILD_DIR:-$here/build}"
+jobs="${DRIG_JOBS:-$(nproc)}"
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git xz-utils
+  libtorch-dev libeigen3-dev
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libgl-dev
+  libopencv-dev opencv-data libdlib-dev libdlib-data liblmdb-dev
+  libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  libegl-dev libegl-mesa0 libgl1-mesa-dri libgles-dev
+  xvfb xauth fonts-dejavu-core
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+install_dependencies() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "All ${#packages[@]} Debian packages already installed"
+    return
+  fi
+  log "Installing ${#missing[@]} Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+  export CCACHE_BASEDIR="$here"
+  export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+  export CCACHE_COMPILERCHECK=content
+  log "Configuring in $build_dir"
+  cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${DRIG_CMAKE_ARGS:-}
+  log "Building with $jobs jobs"
+  cmake --build "$build_dir" -j "$jobs"
+}
+
+case "${1:-}" in
+studio)
+  install_dependencies
+  build
+  log "Launching DiffusionRig Studio"
+  exec "$build_dir/app/studio/diffusionrig-studio" "${@:2}"
+  ;;
+test)
+  install_dependencies
+  build
+  log "Running the test suite (GUI tests under xvfb-run)"
+  cd "$build_dir"
+  xvfb-run -a -s "-screen 0 1600x1000x24" \
+    ctest --output-on-failure --timeout 600 -j "$jobs" "${@:2}"
+  ;;
+build)
+  install_dependencies
+  build
+  ;;
+*)
+  echo "usage: $0 studio|test|build [args...]" >&2
+  exit 64
+  ;;
+esac
