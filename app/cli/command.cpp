@@ -1,6 +1,7 @@
 #include "app/cli/command.h"
 
 #include "app/cli/doctor.h"
+#include "app/cli/inspect.h"
 
 #include <fmt/format.h>
 
@@ -15,6 +16,9 @@ const std::vector<CommandSpec>& command_table() {
       {"doctor",
        "Check libraries, GPU, headless OpenGL, the dlib landmark model and the assets folder",
        add_doctor_command},
+      {"inspect",
+       "Show what a model file holds (checkpoint, pickle, .npy/.npz) and which model it is",
+       add_inspect_command},
   };
   return table;
 }

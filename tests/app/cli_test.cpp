@@ -119,3 +119,34 @@ TEST(Cli, DoctorWithCudaRequestedButAbsentIsAProblem) {
   EXPECT_EQ(code, 1);
   EXPECT_NE(report.at("problems").dump().find("no usable CUDA GPU"), std::string::npos);
 }
+
+TEST(Cli, InspectDescribesAModelFile) {
+  DRIG_REQUIRE_SHARED();
+  const fs::path tiny = drig::test::extracted_fixture("tiny/model000000.pt");
+  const auto result = run_command(cli() + " inspect --json '" + tiny.string() + "'");
+  ASSERT_EQ(result.exit_code, 0) << result.out;
+  const auto report = nlohmann::json::parse(result.out);
+  EXPECT_NE(report.at("model").get<std::string>().find("DiffusionRig"), std::string::npos);
+  EXPECT_EQ(report.at("tensors"), 286);
+  EXPECT_EQ(report.at("details").at("channel_mult"), nlohmann::json::array({1.0, 2.0}));
+  const auto text = run_command(cli() + " inspect '" + tiny.string() + "'");
+  EXPECT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.out.find("format: torch.save (zip"), std::string::npos) << text.out;
+}
+
+TEST(Cli, InspectRefusesAHostilePickleAndNamesIt) {
+  drig::test::TempDir dir("inspect-hostile");
+  const fs::path evil = dir / "evil.pkl";
+  const fs::path marker = dir / "pwned";
+  const std::string command = "touch " + marker.string();
+  std::string length(4, '\0');
+  for (int i = 0; i < 4; ++i)
+    length[i] = static_cast<char>((command.size() >> (8 * i)) & 0xff);
+  drig::write_file_atomic(evil,
+                          std::string("\x80\x02") + "cos\nsystem\n(X" + length + command + "tR.");
+  const auto result = run_command(cli() + " inspect '" + evil.string() + "' 2>&1");
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.out.find("evil.pkl"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("refusing global os.system"), std::string::npos) << result.out;
+  EXPECT_FALSE(fs::exists(marker));
+}

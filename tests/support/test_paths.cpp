@@ -28,6 +28,31 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
+fs::path extracted_fixture(const std::string& name) {
+  const fs::path shared = shared_dir();
+  if (shared.empty())
+    return {};
+  const fs::path target = fs::path(DRIG_BINARY_DIR) / "fixtures" / name;
+  std::error_code ec;
+  if (fs::exists(target, ec))
+    return target;
+  fs::create_directories(target.parent_path());
+  const fs::path temp = target.string() + ".tmp-" + std::to_string(::getpid());
+  std::string command;
+  if (name.rfind("tiny/", 0) == 0)
+    command = "tar -xJOf '" + (shared / "reference/diffusion/tiny/checkpoints.tar.xz").string() +
+              "' '" + name.substr(5) + "' > '" + temp.string() + "'";
+  else if (name == "deca/deca_model.tar")
+    command = "xz -dc '" + (shared / "reference/deca/data/deca_model.tar.xz").string() + "' > '" +
+              temp.string() + "'";
+  else
+    throw std::runtime_error("unknown compressed fixture " + name);
+  if (run_command(command).exit_code != 0)
+    throw std::runtime_error("could not decompress fixture " + name + ": " + command);
+  fs::rename(temp, target); // atomic: a concurrent test sees all or nothing
+  return target;
+}
+
 bool update_goldens() {
   const char* value = std::getenv("DRIG_UPDATE_GOLDENS");
   return value != nullptr && std::string(value) == "1";

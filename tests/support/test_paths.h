@@ -22,6 +22,12 @@ private:
   std::filesystem::path path_;
 };
 
+// The big fixtures ../shared stores compressed, decompressed once into the
+// build tree (shared by all tests, safe under ctest -j): "tiny/model000000.pt",
+// "tiny/model000000_legacy.pt" (diffusion/tiny/checkpoints.tar.xz) and
+// "deca/deca_model.tar" (deca/data/deca_model.tar.xz). Empty when ../shared is absent.
+std::filesystem::path extracted_fixture(const std::string& name);
+
 // Whether goldens should be rewritten instead of compared (DRIG_UPDATE_GOLDENS=1).
 bool update_goldens();
 
