@@ -14,7 +14,7 @@ jobs="${DRIG_JOBS:-$(nproc)}"
 packages=(
   build-essential cmake ninja-build ccache pkg-config git xz-utils
   libtorch-dev libeigen3-dev
-  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libgl-dev
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 libgl-dev
   libopencv-dev opencv-data libdlib-dev libdlib-data liblmdb-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <unordered_set>
@@ -134,9 +135,14 @@ void tree_lines(const PickleRef& v, const std::string& label, int depth, int max
   case K::String:
     line += fmt::format("'{}'", v->text.substr(0, 80));
     break;
-  case K::Bytes:
-    line += fmt::format("{} of {} bytes", v->kind_name(), v->text.size());
+  case K::Bytes: {
+    const bool printable = v->py2_str && v->text.size() <= 80 &&
+                           std::all_of(v->text.begin(), v->text.end(),
+                                       [](char c) { return c >= 0x20 && c < 0x7f; });
+    line += printable ? fmt::format("'{}'", v->text)
+                      : fmt::format("{} of {} bytes", v->kind_name(), v->text.size());
     break;
+  }
   case K::Int:
     line += std::to_string(v->integer);
     break;
@@ -276,7 +282,7 @@ std::string report_text(const ModelFileReport& r, int max_depth, int max_items) 
   if (r.details && !r.details->empty()) {
     out += "  details:\n";
     for (const auto& [key, value] : r.details->items())
-      out += fmt::format("    {:<24}{}\n", key, value.dump());
+      out += fmt::format("    {:<34}{}\n", key, value.dump());
   }
   out += "\n";
   tree_lines(r.root, "", 0, max_depth, max_items, out);

@@ -126,8 +126,8 @@ TEST(Npy, ByteSwapsBigEndianAndAcceptsEveryByteOrder) {
   };
   EXPECT_TRUE(torch::equal(read(">f4", raw<float>({1.5f, -2.25f}, true), "(2,)"),
                            torch::tensor({1.5f, -2.25f})));
-  EXPECT_TRUE(
-      torch::equal(read(">f8", raw<double>({1e300}, true), "(1,)"), torch::tensor({1e300}, torch::kDouble)));
+  EXPECT_TRUE(torch::equal(read(">f8", raw<double>({1e300}, true), "(1,)"),
+                           torch::tensor({1e300}, torch::kDouble)));
   EXPECT_TRUE(torch::equal(read(">i2", raw<int16_t>({-2, 300}, true), "(2,)"),
                            torch::tensor({-2, 300}, torch::kShort)));
   EXPECT_TRUE(

@@ -1,0 +1,182 @@
+// Preferences (validation, the live assets check, persistence) and About.
+#include "tests/ui/ui_test_env.h"
+
+#include "drig/version.h"
+#include "model/base/assets.h"
+#include "model/device.h"
+#include "ui/about_dialog.h"
+#include "ui/preferences_dialog.h"
+#include "ui/screenshot.h"
+#include "ui/settings.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace drig::ui;
+
+namespace {
+
+void write_file(const QString& path, const QByteArray& bytes) {
+  QFile file(path);
+  QVERIFY2(file.open(QIODevice::WriteOnly), qPrintable(path));
+  file.write(bytes);
+}
+
+QTreeWidgetItem* row_for(QTreeWidget* tree, const QString& file_name) {
+  const auto items = tree->findItems(file_name, Qt::MatchExactly, PreferencesDialog::FileColumn);
+  return items.isEmpty() ? nullptr : items.first();
+}
+
+// Leaves a picture of `widget` in <build>/test-output for people to look at.
+void save_grab(QWidget& widget, const QString& name) {
+  widget.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&widget));
+  const QImage image = widget.grab().toImage();
+  QVERIFY(drig::ui::non_background_fraction(image) > 0.02);
+  QVERIFY(image.save(test::test_output_dir() + QLatin1Char('/') + name));
+}
+
+} // namespace
+
+class DialogsTest : public QObject {
+  Q_OBJECT
+
+private slots:
+  void initTestCase() { test::init_environment(); }
+  void init() { test::clear_settings(); }
+
+  void defaultsWithoutSavedSettings() {
+    const StudioSettings settings = StudioSettings::load();
+    QCOMPARE(settings, StudioSettings{});
+    QCOMPARE(settings.device, QStringLiteral("auto"));
+    QCOMPARE(settings.ddim_steps, 20);
+    QVERIFY(settings.problems().isEmpty());
+  }
+
+  void invalidDeviceIsRejected() {
+    PreferencesDialog dialog(StudioSettings::load());
+    dialog.show();
+    dialog.deviceCombo()->setCurrentText(QStringLiteral("gpu0"));
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+    QVERIFY(dialog.isVisible());
+    QCOMPARE(dialog.problems().size(), 1);
+    QVERIFY2(dialog.problems().first().contains(QStringLiteral("invalid device 'gpu0'")),
+             qPrintable(dialog.problems().first()));
+    QVERIFY(dialog.problemsLabel()->isVisible());
+    QVERIFY(dialog.problemsLabel()->text().contains(QStringLiteral("gpu0")));
+    QVERIFY(!QSettings().contains(keys::kDevice)); // nothing saved
+  }
+
+  void unusableGpuIsRejected() {
+    if (drig::torch_runtime_info().cuda_available)
+      QSKIP("a CUDA GPU is present, so --device cuda is valid here");
+    PreferencesDialog dialog(StudioSettings::load());
+    dialog.deviceCombo()->setCurrentText(QStringLiteral("cuda:0"));
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+    QVERIFY2(dialog.problems().join(' ').contains(QStringLiteral("no usable CUDA GPU")),
+             qPrintable(dialog.problems().join(' ')));
+  }
+
+  void assetsFolderMustBeAFolder() {
+    const QString file = test::temp_root() + QStringLiteral("/not-a-folder.txt");
+    write_file(file, "x");
+    PreferencesDialog dialog(StudioSettings::load());
+    dialog.assetsEdit()->setText(file);
+    dialog.accept();
+    QCOMPARE(dialog.result(), int(QDialog::Rejected));
+    QVERIFY(dialog.problems().join(' ').contains(QStringLiteral("is not a folder")));
+  }
+
+  void validPreferencesPersist() {
+    const QString assets = test::temp_root() + QStringLiteral("/assets-persist");
+    QVERIFY(QDir().mkpath(assets));
+    PreferencesDialog dialog(StudioSettings::load());
+    dialog.show();
+    dialog.assetsEdit()->setText(assets);
+    dialog.deviceCombo()->setCurrentText(QStringLiteral("cpu"));
+    dialog.threadsSpin()->setValue(2);
+    dialog.ddimStepsSpin()->setValue(50);
+    dialog.seedSpin()->setValue(1234);
+    dialog.accept();
+    QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join('\n')));
+    QCOMPARE(dialog.result(), int(QDialog::Accepted));
+
+    StudioSettings expected;
+    expected.assets_dir = assets;
+    expected.device = QStringLiteral("cpu");
+    expected.threads = 2;
+    expected.ddim_steps = 50;
+    expected.seed = 1234;
+    QCOMPARE(StudioSettings::load(), expected);
+    QCOMPARE(QSettings().value(keys::kDevice).toString(), QStringLiteral("cpu"));
+
+    PreferencesDialog reopened(StudioSettings::load());
+    QCOMPARE(reopened.assetsEdit()->text(), assets);
+    QCOMPARE(reopened.deviceCombo()->currentText(), QStringLiteral("cpu"));
+    QCOMPARE(reopened.threadsSpin()->value(), 2);
+    QCOMPARE(reopened.ddimStepsSpin()->value(), 50);
+    QCOMPARE(reopened.seedSpin()->value(), 1234);
+  }
+
+  void listsEveryAssetWithItsState() {
+    const QString assets = test::temp_root() + QStringLiteral("/assets-check");
+    QVERIFY(QDir().mkpath(assets));
+    write_file(assets + QStringLiteral("/head_template.obj"), "v 0 0 0\nvt 0 0\nf 1/1 1/1 1/1\n");
+    write_file(assets + QStringLiteral("/stage1.pt"), "this is not a checkpoint");
+
+    PreferencesDialog dialog(StudioSettings::load());
+    dialog.assetsEdit()->setText(assets);
+    dialog.refreshAssetStatus();
+    QTreeWidget* tree = dialog.assetsTree();
+    QCOMPARE(tree->topLevelItemCount(), int(drig::asset_specs().size()));
+
+    QTreeWidgetItem* present = row_for(tree, QStringLiteral("head_template.obj"));
+    QTreeWidgetItem* wrong = row_for(tree, QStringLiteral("stage1.pt"));
+    QTreeWidgetItem* missing = row_for(tree, QStringLiteral("generic_model.pkl"));
+    QTreeWidgetItem* optional = row_for(tree, QStringLiteral("mean_texture.jpg"));
+    QVERIFY(present && wrong && missing && optional);
+    QCOMPARE(present->text(PreferencesDialog::StatusColumn), QStringLiteral("present"));
+    QCOMPARE(wrong->text(PreferencesDialog::StatusColumn), QStringLiteral("wrong format"));
+    QCOMPARE(missing->text(PreferencesDialog::StatusColumn), QStringLiteral("missing"));
+    QCOMPARE(optional->text(PreferencesDialog::StatusColumn), QStringLiteral("missing (optional)"));
+    QVERIFY(wrong->text(PreferencesDialog::DetailColumn).contains(QStringLiteral("get it from")));
+    QVERIFY(missing->text(PreferencesDialog::DetailColumn).contains(QStringLiteral("flame")));
+    QVERIFY(dialog.assetsSummary()->text().contains(assets));
+
+    // Typing a folder refreshes the list by itself.
+    dialog.assetsEdit()->setText(test::temp_root() + QStringLiteral("/nowhere"));
+    QTRY_VERIFY(dialog.assetsSummary()->text().contains(QStringLiteral("does not exist")));
+
+    dialog.assetsEdit()->setText(assets);
+    dialog.refreshAssetStatus();
+    save_grab(dialog, QStringLiteral("studio-preferences.png"));
+  }
+
+  void aboutShowsVersionAndLicences() {
+    AboutDialog dialog;
+    dialog.show();
+    QVERIFY(dialog.versionLabel()->text().contains(QString::fromUtf8(drig::kVersion)));
+    QVERIFY(dialog.windowTitle().contains(QStringLiteral("DiffusionRig Studio")));
+    const QString licence = dialog.licenceLabel()->text();
+    QVERIFY(licence.contains(QStringLiteral("Apache License 2.0")));
+    for (const char* model : {"DiffusionRig checkpoint", "DECA", "FLAME"})
+      QVERIFY2(licence.contains(QString::fromLatin1(model)), model);
+    const QString libraries = dialog.librariesLabel()->text();
+    QVERIFY(
+        libraries.contains(QString::fromStdString(drig::torch_runtime_info().libtorch_version)));
+    QVERIFY(libraries.contains(QString::fromLatin1(qVersion())));
+    save_grab(dialog, QStringLiteral("studio-about.png"));
+  }
+};
+
+QTEST_MAIN(DialogsTest)
+#include "test_ui_dialogs.moc"

@@ -1,0 +1,52 @@
+#include "tests/ui/ui_test_env.h"
+
+#include "ui/settings.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFile>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace drig::ui::test {
+
+namespace {
+std::unique_ptr<QTemporaryDir>& temp_dir() {
+  static std::unique_ptr<QTemporaryDir> dir;
+  return dir;
+}
+} // namespace
+
+void init_environment() {
+  temp_dir() = std::make_unique<QTemporaryDir>();
+  const QString root = temp_dir()->path();
+  QStandardPaths::setTestModeEnabled(true);
+  QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, root + "/config");
+  QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, root + "/config");
+  // An assets folder that does not exist: every required file reads as missing.
+  qputenv("DIFFUSIONRIG_ASSETS", QFile::encodeName(root + "/no-assets"));
+  set_application_identity();
+  QApplication::setStyle(QStringLiteral("Fusion"));
+  clear_settings();
+}
+
+QString temp_root() {
+  return temp_dir() ? temp_dir()->path() : QString();
+}
+
+QString test_output_dir() {
+  const QString dir = QStringLiteral(DRIG_TEST_OUTPUT_DIR);
+  QDir().mkpath(dir);
+  return dir;
+}
+
+void clear_settings() {
+  QSettings settings;
+  settings.clear();
+  settings.sync();
+}
+
+} // namespace drig::ui::test

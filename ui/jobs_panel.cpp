@@ -1,0 +1,94 @@
+#include "ui/jobs_panel.h"
+
+#include "ui/empty_state.h"
+#include "ui/training_chart.h"
+
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QStackedWidget>
+#include <QTableWidget>
+#include <QTime>
+
+namespace drig::ui {
+
+namespace {
+constexpr int kMaxLogLines = 5000;
+
+QString level_name(spdlog::level::level_enum level) {
+  const auto name = spdlog::level::to_string_view(level);
+  return QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size()));
+}
+} // namespace
+
+JobsPanel::JobsPanel(QWidget* parent)
+    : QTabWidget(parent), jobs_stack_(new QStackedWidget),
+      jobs_empty_(new EmptyState(tr("No jobs yet"),
+                                 tr("Face alignment, model fitting and personalization run here "
+                                    "in the background, with their progress."))),
+      jobs_(new QTableWidget(0, 3)), log_(new QPlainTextEdit), chart_(new TrainingChart) {
+  setObjectName(QStringLiteral("jobsTabs"));
+  jobs_->setObjectName(QStringLiteral("jobsTable"));
+  log_->setObjectName(QStringLiteral("logView"));
+  jobs_empty_->setObjectName(QStringLiteral("jobsEmptyState"));
+  setDocumentMode(true);
+
+  jobs_->setHorizontalHeaderLabels({tr("Job"), tr("Progress"), tr("Status")});
+  jobs_->horizontalHeader()->setSectionResizeMode(NameColumn, QHeaderView::Interactive);
+  jobs_->horizontalHeader()->setSectionResizeMode(ProgressColumn, QHeaderView::Interactive);
+  jobs_->horizontalHeader()->setStretchLastSection(true);
+  jobs_->setColumnWidth(NameColumn, 260);
+  jobs_->setColumnWidth(ProgressColumn, 200);
+  jobs_->verticalHeader()->hide();
+  jobs_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  jobs_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  jobs_stack_->addWidget(jobs_empty_);
+  jobs_stack_->addWidget(jobs_);
+
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(kMaxLogLines);
+  log_->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+  log_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  log_->setPlaceholderText(tr("Messages from DiffusionRig Studio appear here."));
+
+  addTab(jobs_stack_, tr("Jobs"));
+  addTab(log_, tr("Log"));
+  addTab(chart_, tr("Training"));
+  updateJobsEmptyState();
+}
+
+int JobsPanel::addJob(const QString& name, const QString& status) {
+  const int row = jobs_->rowCount();
+  jobs_->insertRow(row);
+  jobs_->setItem(row, NameColumn, new QTableWidgetItem(name));
+  auto* bar = new QProgressBar;
+  bar->setRange(0, 100);
+  bar->setValue(0);
+  jobs_->setCellWidget(row, ProgressColumn, bar);
+  jobs_->setItem(row, StatusColumn, new QTableWidgetItem(status.isEmpty() ? tr("Queued") : status));
+  updateJobsEmptyState();
+  return row;
+}
+
+void JobsPanel::setJobProgress(int row, int percent, const QString& status) {
+  if (row < 0 || row >= jobs_->rowCount())
+    return;
+  if (auto* bar = qobject_cast<QProgressBar*>(jobs_->cellWidget(row, ProgressColumn)))
+    bar->setValue(std::clamp(percent, 0, 100));
+  if (!status.isEmpty())
+    jobs_->item(row, StatusColumn)->setText(status);
+}
+
+void JobsPanel::appendLog(spdlog::level::level_enum level, const QString& text) {
+  log_->appendPlainText(QStringLiteral("%1  %2  %3")
+                            .arg(QTime::currentTime().toString(QStringLiteral("HH:mm:ss")),
+                                 level_name(level).leftJustified(7), text));
+}
+
+void JobsPanel::updateJobsEmptyState() {
+  jobs_stack_->setCurrentWidget(jobs_->rowCount() == 0 ? static_cast<QWidget*>(jobs_empty_)
+                                                       : jobs_);
+}
+
+} // namespace drig::ui

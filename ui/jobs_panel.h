@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QTabWidget>
+
+#include <spdlog/common.h>
+
+class QPlainTextEdit;
+class QStackedWidget;
+class QTableWidget;
+
+namespace drig::ui {
+
+class EmptyState;
+class TrainingChart;
+
+// The bottom dock: running and finished jobs with their progress, the
+// application log, and the personalization loss curve.
+class JobsPanel : public QTabWidget {
+  Q_OBJECT
+
+public:
+  enum Column { NameColumn, ProgressColumn, StatusColumn };
+
+  explicit JobsPanel(QWidget* parent = nullptr);
+
+  QTableWidget* jobsTable() const { return jobs_; }
+  QPlainTextEdit* logView() const { return log_; }
+  TrainingChart* trainingChart() const { return chart_; }
+
+  // Adds a job row (progress 0) and returns its row.
+  int addJob(const QString& name, const QString& status = {});
+  // percent in 0..100; `status` replaces the status text when not empty.
+  void setJobProgress(int row, int percent, const QString& status = {});
+
+public slots:
+  void appendLog(spdlog::level::level_enum level, const QString& text);
+
+private:
+  void updateJobsEmptyState();
+
+  QStackedWidget* jobs_stack_;
+  EmptyState* jobs_empty_;
+  QTableWidget* jobs_;
+  QPlainTextEdit* log_;
+  TrainingChart* chart_;
+};
+
+} // namespace drig::ui

@@ -1,0 +1,115 @@
+#include "ui/main_actions.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
+#include <QUndoStack>
+
+namespace drig::ui {
+
+MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(window) {
+  QMenuBar* bar = window->menuBar();
+  const auto menu = [bar](const QString& object_name, const QString& title) {
+    QMenu* m = bar->addMenu(title);
+    m->setObjectName(object_name);
+    return m;
+  };
+  const QString later = tr(" (not available yet)");
+
+  fileMenu = menu(QStringLiteral("fileMenu"), tr("&File"));
+  newProject = add(fileMenu, QStringLiteral("actionNewProject"), tr("&New Project"),
+                   tr("Start a new project for one person's photo album") + later, false);
+  openProject = add(fileMenu, QStringLiteral("actionOpenProject"), tr("&Open Project…"),
+                    tr("Open a saved project") + later, false);
+  saveProject = add(fileMenu, QStringLiteral("actionSaveProject"), tr("&Save Project"),
+                    tr("Save the album, fitted face models and edits") + later, false);
+  fileMenu->addSeparator();
+  importPhotos = add(fileMenu, QStringLiteral("actionImportPhotos"), tr("&Import Photos…"),
+                     tr("Add photos or a folder of photos to the album") + later, false);
+  recentProjectsMenu = fileMenu->addMenu(tr("&Recent Projects"));
+  recentProjectsMenu->setObjectName(QStringLiteral("recentProjectsMenu"));
+  QAction* none = recentProjectsMenu->addAction(tr("No recent projects"));
+  none->setEnabled(false);
+  fileMenu->addSeparator();
+  quit = add(fileMenu, QStringLiteral("actionQuit"), tr("&Quit"), tr("Quit DiffusionRig Studio"));
+  newProject->setShortcut(QKeySequence::New);
+  openProject->setShortcut(QKeySequence::Open);
+  saveProject->setShortcut(QKeySequence::Save);
+  importPhotos->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+  quit->setShortcut(QKeySequence::Quit);
+  quit->setMenuRole(QAction::QuitRole);
+  connect(quit, &QAction::triggered, window, &QWidget::close);
+
+  editMenu = menu(QStringLiteral("editMenu"), tr("&Edit"));
+  undo = undo_stack->createUndoAction(this, tr("&Undo"));
+  undo->setObjectName(QStringLiteral("actionUndo"));
+  undo->setShortcut(QKeySequence::Undo);
+  redo = undo_stack->createRedoAction(this, tr("&Redo"));
+  redo->setObjectName(QStringLiteral("actionRedo"));
+  redo->setShortcut(QKeySequence::Redo);
+  editMenu->addAction(undo);
+  editMenu->addAction(redo);
+  editMenu->addSeparator();
+  preferences = add(editMenu, QStringLiteral("actionPreferences"), tr("&Preferences…"),
+                    tr("Model files folder, compute device, threads and generation defaults"));
+  preferences->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+  preferences->setMenuRole(QAction::PreferencesRole);
+
+  viewMenu = menu(QStringLiteral("viewMenu"), tr("&View"));
+  dock_separator_ = viewMenu->addSeparator();
+  resetLayout = add(viewMenu, QStringLiteral("actionResetLayout"), tr("&Reset Layout"),
+                    tr("Put every panel back where it started"));
+
+  albumMenu = menu(QStringLiteral("albumMenu"), tr("&Album"));
+  alignFaces = add(albumMenu, QStringLiteral("actionAlignFaces"), tr("&Align Faces"),
+                   tr("Detect, crop and align the face in every photo") + later, false);
+  fitFaceModel =
+      add(albumMenu, QStringLiteral("actionFitFaceModel"), tr("&Fit Face Model"),
+          tr("Estimate the 3D face (FLAME), lighting and pose of every photo") + later, false);
+  albumMenu->addSeparator();
+  removePhoto = add(albumMenu, QStringLiteral("actionRemovePhoto"), tr("&Remove Photo"),
+                    tr("Remove the selected photos from the album") + later, false);
+  removePhoto->setShortcut(QKeySequence::Delete);
+
+  modelMenu = menu(QStringLiteral("modelMenu"), tr("&Model"));
+  personalize = add(modelMenu, QStringLiteral("actionPersonalize"), tr("&Personalize…"),
+                    tr("Fine-tune the diffusion model on this album (Stage 2)") + later, false);
+  generate = add(modelMenu, QStringLiteral("actionGenerate"), tr("&Generate"),
+                 tr("Render the After view with the current controls") + later, false);
+  generate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
+
+  helpMenu = menu(QStringLiteral("helpMenu"), tr("&Help"));
+  about = add(helpMenu, QStringLiteral("actionAbout"), tr("&About DiffusionRig Studio"),
+              tr("Version, licence and the libraries in use"));
+  about->setMenuRole(QAction::AboutRole);
+  aboutQt = add(helpMenu, QStringLiteral("actionAboutQt"), tr("About &Qt"),
+                tr("The version of Qt in use"));
+  aboutQt->setMenuRole(QAction::AboutQtRole);
+  connect(aboutQt, &QAction::triggered, qApp, &QApplication::aboutQt);
+}
+
+void MainActions::addDockToggles(const QList<QDockWidget*>& docks) {
+  for (QDockWidget* dock : docks) {
+    QAction* toggle = dock->toggleViewAction();
+    toggle->setObjectName(QStringLiteral("actionToggle_") + dock->objectName());
+    // A menu would read a single '&' as a mnemonic marker ("Jobs & Log").
+    toggle->setText(dock->windowTitle().replace(QLatin1Char('&'), QStringLiteral("&&")));
+    toggle->setStatusTip(tr("Show or hide the %1 panel").arg(dock->windowTitle()));
+    viewMenu->insertAction(dock_separator_, toggle);
+  }
+}
+
+QAction* MainActions::add(QMenu* menu, const QString& object_name, const QString& text,
+                          const QString& status_tip, bool enabled) {
+  QAction* action = menu->addAction(text);
+  action->setObjectName(object_name);
+  action->setStatusTip(status_tip);
+  action->setToolTip(status_tip);
+  action->setEnabled(enabled);
+  return action;
+}
+
+} // namespace drig::ui

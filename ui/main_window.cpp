@@ -1,0 +1,178 @@
+#include "ui/main_window.h"
+
+#include "drig/version.h"
+#include "model/base/assets.h"
+#include "model/device.h"
+#include "ui/about_dialog.h"
+#include "ui/album_panel.h"
+#include "ui/app_icon.h"
+#include "ui/controls_panel.h"
+#include "ui/editor_canvas.h"
+#include "ui/jobs_panel.h"
+#include "ui/log_sink.h"
+#include "ui/main_actions.h"
+#include "ui/preferences_dialog.h"
+#include "ui/status_indicators.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QGuiApplication>
+#include <QItemSelectionModel>
+#include <QListView>
+#include <QScreen>
+#include <QStatusBar>
+#include <QUndoStack>
+
+#include <spdlog/spdlog.h>
+
+namespace drig::ui {
+
+namespace {
+constexpr int kSideDockWidth = 300;
+constexpr int kControlsDockWidth = 340;
+constexpr int kBottomDockHeight = 210;
+} // namespace
+
+MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
+    : QMainWindow(parent), options_(options), settings_(StudioSettings::load()),
+      undo_stack_(new QUndoStack(this)), album_(new AlbumPanel), canvas_(new EditorCanvas),
+      controls_(new ControlsPanel), jobs_(new JobsPanel) {
+  setObjectName(QStringLiteral("mainWindow"));
+  setWindowTitle(QString::fromUtf8(kProjectName));
+  setWindowIcon(app_icon());
+  setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks);
+  setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+  setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+
+  setCentralWidget(canvas_);
+  album_dock_ = addDock(QStringLiteral("albumDock"), tr("Album"), album_, Qt::LeftDockWidgetArea);
+  controls_dock_ =
+      addDock(QStringLiteral("controlsDock"), tr("Controls"), controls_, Qt::RightDockWidgetArea);
+  jobs_dock_ =
+      addDock(QStringLiteral("jobsDock"), tr("Jobs & Log"), jobs_, Qt::BottomDockWidgetArea);
+
+  actions_ = new MainActions(this, undo_stack_);
+  actions_->addDockToggles({album_dock_, controls_dock_, jobs_dock_});
+  connect(actions_->resetLayout, &QAction::triggered, this, &MainWindow::resetLayout);
+  connect(actions_->preferences, &QAction::triggered, this, &MainWindow::showPreferences);
+  connect(actions_->about, &QAction::triggered, this, &MainWindow::showAbout);
+
+  // The edit controls apply to one selected portrait.
+  connect(album_->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+    controls_->setEditingEnabled(album_->view()->selectionModel()->hasSelection());
+  });
+
+  status_ = new StatusIndicators(statusBar());
+  log_sink_ =
+      LogSink::install(jobs_, [jobs = jobs_](spdlog::level::level_enum level, const QString& text) {
+        jobs->appendLog(level, text);
+      });
+
+  resetLayout();
+  if (options_.reset_layout)
+    WindowLayout::clear();
+  else
+    restoreLayout();
+  applySettings(settings_);
+  statusBar()->showMessage(tr("Ready"), 5000);
+  logStartup();
+}
+
+MainWindow::~MainWindow() {
+  log_sink_->detach();
+}
+
+std::filesystem::path MainWindow::assetsDir() const {
+  if (!options_.assets_dir.trimmed().isEmpty()) {
+    StudioSettings chosen = settings_;
+    chosen.assets_dir = options_.assets_dir;
+    return chosen.resolved_assets_dir();
+  }
+  return settings_.resolved_assets_dir();
+}
+
+QDockWidget* MainWindow::addDock(const QString& object_name, const QString& title, QWidget* content,
+                                 Qt::DockWidgetArea area) {
+  auto* dock = new QDockWidget(title, this);
+  dock->setObjectName(object_name);
+  dock->setWidget(content);
+  dock->setFeatures(QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetMovable |
+                    QDockWidget::DockWidgetFloatable);
+  addDockWidget(area, dock);
+  return dock;
+}
+
+void MainWindow::saveLayout() const {
+  WindowLayout{saveGeometry(), saveState(kLayoutVersion)}.save();
+}
+
+bool MainWindow::restoreLayout() {
+  const WindowLayout layout = WindowLayout::load();
+  const bool geometry = !layout.geometry.isEmpty() && restoreGeometry(layout.geometry);
+  const bool state = !layout.state.isEmpty() && restoreState(layout.state, kLayoutVersion);
+  return geometry || state;
+}
+
+void MainWindow::resetLayout() {
+  const struct {
+    QDockWidget* dock;
+    Qt::DockWidgetArea area;
+  } places[] = {{album_dock_, Qt::LeftDockWidgetArea},
+                {controls_dock_, Qt::RightDockWidgetArea},
+                {jobs_dock_, Qt::BottomDockWidgetArea}};
+  for (const auto& place : places) {
+    place.dock->setFloating(false);
+    addDockWidget(place.area, place.dock);
+    place.dock->show();
+  }
+  if (!isMaximized() && !isFullScreen()) {
+    QSize size = kDefaultSize;
+    if (const QScreen* screen = QGuiApplication::primaryScreen())
+      size = size.boundedTo(screen->availableSize() * 0.95);
+    resize(size);
+  }
+  resizeDocks({album_dock_, controls_dock_}, {kSideDockWidth, kControlsDockWidth}, Qt::Horizontal);
+  resizeDocks({jobs_dock_}, {kBottomDockHeight}, Qt::Vertical);
+}
+
+void MainWindow::showPreferences() {
+  PreferencesDialog dialog(settings_, this);
+  if (dialog.exec() == QDialog::Accepted) {
+    applySettings(dialog.settings());
+    spdlog::info("Preferences saved (device {}, threads {}, DDIM steps {}, seed {})",
+                 settings_.device.toStdString(), settings_.threads, settings_.ddim_steps,
+                 settings_.seed);
+  }
+}
+
+void MainWindow::showAbout() {
+  AboutDialog dialog(this);
+  dialog.exec();
+}
+
+void MainWindow::applySettings(const StudioSettings& settings) {
+  settings_ = settings;
+  configure_torch_threads(settings_.threads);
+  status_->refresh(settings_, assetsDir());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  saveLayout();
+  QMainWindow::closeEvent(event);
+}
+
+void MainWindow::logStartup() const {
+  spdlog::info("{} {} started", kProjectName, kVersion);
+  const AssetReport report = validate_assets(assetsDir());
+  if (report.usable()) {
+    spdlog::info("Model files: all present in {}", assetsDir().string());
+    return;
+  }
+  const auto problems = report.problems();
+  spdlog::warn("Model files not ready: {}{}", problems.front(),
+               problems.size() > 1 ? fmt::format(" (and {} more)", problems.size() - 1) : "");
+  spdlog::info("Choose the model files folder in Edit > Preferences");
+}
+
+} // namespace drig::ui

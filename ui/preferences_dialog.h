@@ -1,0 +1,70 @@
+#pragma once
+
+#include "ui/settings.h"
+
+#include <QDialog>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTimer;
+class QTreeWidget;
+
+namespace drig::ui {
+
+// Edit > Preferences: the assets folder (with a live check of every model
+// file), compute device, threads and generation defaults. OK validates and
+// saves to QSettings; invalid values keep the dialog open and say why.
+class PreferencesDialog : public QDialog {
+  Q_OBJECT
+
+public:
+  enum Column { FileColumn, StatusColumn, DetailColumn };
+
+  explicit PreferencesDialog(const StudioSettings& current, QWidget* parent = nullptr);
+
+  // What the widgets hold now (not yet validated or saved).
+  StudioSettings settings() const;
+  // The problems found by the last OK (empty once accepted).
+  QStringList problems() const { return problems_; }
+
+  QLineEdit* assetsEdit() const { return assets_edit_; }
+  QTreeWidget* assetsTree() const { return assets_tree_; }
+  QLabel* assetsSummary() const { return assets_summary_; }
+  // The full details of the file selected in the list.
+  QLabel* assetDetails() const { return asset_details_; }
+  QComboBox* deviceCombo() const { return device_; }
+  QSpinBox* threadsSpin() const { return threads_; }
+  QSpinBox* ddimStepsSpin() const { return ddim_steps_; }
+  QSpinBox* seedSpin() const { return seed_; }
+  QLabel* problemsLabel() const { return problems_label_; }
+
+public slots:
+  void accept() override;
+  // Validates the folder now in the line edit and refills the file list.
+  void refreshAssetStatus();
+
+private:
+  QWidget* createAssetsGroup();
+  QWidget* createComputeGroup();
+  void setFields(const StudioSettings& settings);
+  void browse();
+  void showSelectedAssetDetails();
+
+  QLineEdit* assets_edit_;
+  QPushButton* browse_;
+  QLabel* assets_summary_;
+  QTreeWidget* assets_tree_;
+  QLabel* asset_details_;
+  QComboBox* device_;
+  QSpinBox* threads_;
+  QSpinBox* ddim_steps_;
+  QSpinBox* seed_;
+  QLabel* problems_label_;
+  QTimer* refresh_timer_;
+  QStringList problems_;
+};
+
+} // namespace drig::ui

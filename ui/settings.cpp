@@ -1,0 +1,96 @@
+#include "ui/settings.h"
+
+#include "drig/version.h"
+#include "model/base/options.h"
+#include "model/base/paths.h"
+#include "model/device.h"
+
+#include <QCoreApplication>
+#include <QSettings>
+
+#include <exception>
+
+namespace drig::ui {
+
+void set_application_identity() {
+  QCoreApplication::setOrganizationName(QStringLiteral("DiffusionRig"));
+  QCoreApplication::setOrganizationDomain(QStringLiteral("diffusionrig.org"));
+  QCoreApplication::setApplicationName(QStringLiteral("DiffusionRig Studio"));
+  QCoreApplication::setApplicationVersion(QString::fromUtf8(kVersion));
+}
+
+StudioSettings StudioSettings::load() {
+  const QSettings settings;
+  StudioSettings out;
+  out.assets_dir = settings.value(keys::kAssetsDir, out.assets_dir).toString();
+  out.device = settings.value(keys::kDevice, out.device).toString();
+  out.threads = settings.value(keys::kThreads, out.threads).toInt();
+  out.ddim_steps = settings.value(keys::kDdimSteps, out.ddim_steps).toInt();
+  out.seed = settings.value(keys::kSeed, out.seed).toInt();
+  return out;
+}
+
+void StudioSettings::save() const {
+  QSettings settings;
+  settings.setValue(keys::kAssetsDir, assets_dir);
+  settings.setValue(keys::kDevice, device);
+  settings.setValue(keys::kThreads, threads);
+  settings.setValue(keys::kDdimSteps, ddim_steps);
+  settings.setValue(keys::kSeed, seed);
+  settings.sync();
+}
+
+std::filesystem::path StudioSettings::resolved_assets_dir() const {
+  if (assets_dir.trimmed().isEmpty())
+    return resolve_assets_dir(std::nullopt);
+  return resolve_assets_dir(std::filesystem::path(assets_dir.trimmed().toStdString()));
+}
+
+QStringList StudioSettings::problems() const {
+  GlobalOptions options;
+  options.threads = threads;
+  options.device = device.trimmed().toStdString();
+  if (!assets_dir.trimmed().isEmpty())
+    options.assets_dir = std::filesystem::path(assets_dir.trimmed().toStdString());
+  OptionCheck check;
+  options.check(check);
+  check.require(ddim_steps >= kMinDdimSteps && ddim_steps <= kMaxDdimSteps,
+                "DDIM steps must be between " + std::to_string(kMinDdimSteps) + " and " +
+                    std::to_string(kMaxDdimSteps) + ", got " + std::to_string(ddim_steps));
+  check.require(seed >= 0, "seed must not be negative, got " + std::to_string(seed));
+
+  QStringList out;
+  for (const auto& problem : check.problems())
+    out << QString::fromStdString(problem);
+  if (out.isEmpty()) {
+    // The spelling is right; can this machine run it?
+    try {
+      resolve_device(DeviceSpec::parse(options.device));
+    } catch (const std::exception& e) {
+      out << QString::fromStdString(e.what());
+    }
+  }
+  return out;
+}
+
+WindowLayout WindowLayout::load() {
+  const QSettings settings;
+  return {settings.value(keys::kWindowGeometry).toByteArray(),
+          settings.value(keys::kWindowState).toByteArray()};
+}
+
+void WindowLayout::save() const {
+  QSettings settings;
+  settings.setValue(keys::kWindowGeometry, geometry);
+  settings.setValue(keys::kWindowState, state);
+  settings.sync();
+}
+
+void WindowLayout::clear() {
+  QSettings settings;
+  settings.remove(keys::kWindowGeometry);
+  settings.remove(keys::kWindowState);
+  settings.sync();
+}
+
+} // namespace drig::ui

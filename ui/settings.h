@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <filesystem>
+
+namespace drig::ui {
+
+// Every QSettings key the GUI uses, in one place.
+namespace keys {
+inline constexpr const char* kAssetsDir = "preferences/assetsDir";
+inline constexpr const char* kDevice = "preferences/device";
+inline constexpr const char* kThreads = "preferences/threads";
+inline constexpr const char* kDdimSteps = "preferences/ddimSteps";
+inline constexpr const char* kSeed = "preferences/seed";
+inline constexpr const char* kWindowGeometry = "window/geometry";
+inline constexpr const char* kWindowState = "window/state";
+inline constexpr const char* kRecentProjects = "project/recent";
+} // namespace keys
+
+// Bumped whenever the docks change so that an old saved layout is ignored.
+inline constexpr int kLayoutVersion = 1;
+
+inline constexpr int kMinDdimSteps = 1;
+inline constexpr int kMaxDdimSteps = 1000;
+inline constexpr int kMaxThreads = 1024;
+
+// Organization "DiffusionRig", application "DiffusionRig Studio", the version:
+// QSettings and QCommandLineParser read these. Safe before QApplication exists.
+void set_application_identity();
+
+// The user's preferences (Edit > Preferences...), persisted with QSettings.
+struct StudioSettings {
+  QString assets_dir; // empty: $DIFFUSIONRIG_ASSETS, else the default folder
+  QString device = QStringLiteral("auto");
+  int threads = 0; // 0 = every core
+  int ddim_steps = 20;
+  int seed = 0;
+
+  static StudioSettings load();
+  void save() const;
+
+  // The folder the assets are read from (the choice, else the default).
+  std::filesystem::path resolved_assets_dir() const;
+
+  // Everything wrong with these settings, one line each (empty when fine):
+  // uses drig::GlobalOptions::check and asks whether the device is usable.
+  QStringList problems() const;
+
+  bool operator==(const StudioSettings&) const = default;
+};
+
+// The main window's saved geometry and dock layout.
+struct WindowLayout {
+  QByteArray geometry;
+  QByteArray state;
+
+  static WindowLayout load();
+  void save() const;
+  static void clear();
+};
+
+} // namespace drig::ui
