@@ -17,7 +17,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 libgl-dev
   libopencv-dev opencv-data libdlib-dev libdlib-data liblmdb-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev python3-torch
   libegl-dev libegl-mesa0 libgl1-mesa-dri libgles-dev
   xvfb xauth fonts-dejavu-core
 )

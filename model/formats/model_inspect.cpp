@@ -136,9 +136,9 @@ void tree_lines(const PickleRef& v, const std::string& label, int depth, int max
     line += fmt::format("'{}'", v->text.substr(0, 80));
     break;
   case K::Bytes: {
-    const bool printable = v->py2_str && v->text.size() <= 80 &&
-                           std::all_of(v->text.begin(), v->text.end(),
-                                       [](char c) { return c >= 0x20 && c < 0x7f; });
+    const bool printable =
+        v->py2_str && v->text.size() <= 80 &&
+        std::all_of(v->text.begin(), v->text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
     line += printable ? fmt::format("'{}'", v->text)
                       : fmt::format("{} of {} bytes", v->kind_name(), v->text.size());
     break;

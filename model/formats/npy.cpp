@@ -250,6 +250,44 @@ std::string shape_text(const std::vector<int64_t>& shape) {
 
 } // namespace
 
+at::Tensor numpy_bytes_to_tensor(const std::string& descr, const std::vector<int64_t>& shape,
+                                 bool fortran_order, std::string_view data,
+                                 const std::string& source, std::shared_ptr<const void> owner,
+                                 uint64_t data_offset) {
+  const Dtype d = parse_dtype(descr, source);
+  if (d.object)
+    fail("{}: object array where numbers were expected", source);
+  // prod(shape) * itemsize, checked so that a hostile shape cannot overflow.
+  uint64_t count = 1;
+  for (const int64_t dim : shape) {
+    const auto n = static_cast<uint64_t>(std::max<int64_t>(dim, 1));
+    if (count > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / n)
+      fail("{}: offset {}: shape {} has too many elements", source, data_offset, shape_text(shape));
+    count *= n;
+  }
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end())
+    count = 0;
+  if (count > data.size() / d.itemsize)
+    fail("{}: offset {}: truncated: shape {} of '{}' needs {} x {} bytes but {} follow the header",
+         source, data_offset, shape_text(shape), descr, count, d.itemsize, data.size());
+  const uint64_t need = count * d.itemsize;
+  if (need != data.size())
+    fail("{}: offset {}: shape {} of '{}' needs {} bytes but {} follow the header (trailing data)",
+         source, data_offset, shape_text(shape), descr, need, data.size());
+
+  if (!fortran_order) {
+    return decode(data.data(), need, d, shape, owner, source, data_offset);
+  }
+  // Fortran order is C order of the reversed shape, transposed back.
+  std::vector<int64_t> reversed(shape.rbegin(), shape.rend());
+  std::vector<int64_t> dims(reversed.size());
+  for (size_t i = 0; i < dims.size(); ++i)
+    dims[i] = static_cast<int64_t>(dims.size() - 1 - i);
+  return decode(data.data(), need, d, reversed, owner, source, data_offset)
+      .permute(dims)
+      .contiguous();
+}
+
 NpyHeader parse_npy_header(std::string_view bytes, const std::string& source) {
   if (bytes.size() < 10 || bytes.substr(0, kMagic.size()) != kMagic)
     fail("{}: offset 0: not a .npy file (no \\x93NUMPY magic)", source);
@@ -291,38 +329,8 @@ NpyArray read_npy(std::string_view bytes, const std::string& source,
     return array;
   }
 
-  // prod(shape) * itemsize, checked so that a hostile shape cannot overflow.
-  uint64_t count = 1;
-  for (const int64_t dim : header.shape) {
-    const auto n = static_cast<uint64_t>(std::max<int64_t>(dim, 1));
-    if (count > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) / n)
-      fail("{}: offset {}: shape {} has too many elements", source, header.data_offset,
-           shape_text(header.shape));
-    count *= n;
-  }
-  if (std::find(header.shape.begin(), header.shape.end(), 0) != header.shape.end())
-    count = 0;
-  if (count > data.size() / d.itemsize)
-    fail("{}: offset {}: truncated: shape {} of '{}' needs {} x {} bytes but {} follow the header",
-         source, header.data_offset, shape_text(header.shape), header.descr, count, d.itemsize,
-         data.size());
-  const uint64_t need = count * d.itemsize;
-  if (need != data.size())
-    fail("{}: offset {}: shape {} of '{}' needs {} bytes but {} follow the header (trailing data)",
-         source, header.data_offset, shape_text(header.shape), header.descr, need, data.size());
-
-  if (!header.fortran_order) {
-    array.tensor = decode(data.data(), need, d, header.shape, owner, source, header.data_offset);
-    return array;
-  }
-  // Fortran order is C order of the reversed shape, transposed back.
-  std::vector<int64_t> reversed(header.shape.rbegin(), header.shape.rend());
-  std::vector<int64_t> dims(reversed.size());
-  for (size_t i = 0; i < dims.size(); ++i)
-    dims[i] = static_cast<int64_t>(dims.size() - 1 - i);
-  array.tensor = decode(data.data(), need, d, reversed, owner, source, header.data_offset)
-                     .permute(dims)
-                     .contiguous();
+  array.tensor = numpy_bytes_to_tensor(header.descr, header.shape, header.fortran_order, data,
+                                       source, owner, header.data_offset);
   return array;
 }
 

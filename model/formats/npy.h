@@ -40,6 +40,15 @@ struct NpyArray {
 
 // Parses and checks the magic, version (1.0, 2.0, 3.0) and header dict.
 // Throws Error naming `source` for anything else.
+// NumPy array data (C or Fortran order, any supported descr such as "<f8",
+// ">i4", "|b1") to a C-contiguous tensor; zero-copy over `owner`'s bytes when
+// aligned and native. Also used for arrays pickled inside other files.
+at::Tensor numpy_bytes_to_tensor(const std::string& descr, const std::vector<int64_t>& shape,
+                                 bool fortran_order, std::string_view data,
+                                 const std::string& source,
+                                 std::shared_ptr<const void> owner = nullptr,
+                                 uint64_t data_offset = 0);
+
 NpyHeader parse_npy_header(std::string_view bytes, const std::string& source);
 
 // Reads a whole .npy held in memory. When `owner` keeps `bytes` alive,

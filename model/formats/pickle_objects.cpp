@@ -1,6 +1,7 @@
 #include "model/formats/pickle_objects.h"
 
 #include "model/base/error.h"
+#include "model/formats/npy.h"
 #include "model/formats/torch_checkpoint.h"
 
 #include <torch/torch.h>
@@ -138,7 +139,7 @@ PickleRef numpy_scalar(const PickleRef& args, const UnpickleContext& c) {
   const PickleValue& data = arg(args, 1, what);
   if (dtype.kind != K::Object || data.kind != K::Bytes)
     fail("{}: malformed", what);
-  const at::Tensor t = numpy_data_to_tensor(dtype.text, {}, false, data.text, what);
+  const at::Tensor t = numpy_bytes_to_tensor(dtype.text, {}, false, data.text, what);
   auto r = make_value(t.is_floating_point() ? K::Float : K::Int);
   if (t.is_floating_point())
     r->real = t.item<double>();
@@ -312,7 +313,7 @@ void apply_build(const PickleRef& object, const PickleRef& state, const Unpickle
     }
     if (data.kind != K::Bytes)
       fail("{}: array data is {}", what, data.kind_name());
-    object->tensor = numpy_data_to_tensor(dtype.text, shape, fortran, data.text, what);
+    object->tensor = numpy_bytes_to_tensor(dtype.text, shape, fortran, data.text, what);
     object->kind = K::Tensor;
     object->dtype = dtype.text;
     object->fortran_order = fortran;
@@ -377,75 +378,6 @@ void apply_build(const PickleRef& object, const PickleRef& state, const Unpickle
     return;
   }
   fail("{}: BUILD on {}", c.where(), object->kind_name());
-}
-
-at::Tensor numpy_data_to_tensor(std::string_view descr, const std::vector<int64_t>& shape,
-                                bool fortran_order, std::string_view data,
-                                const std::string& source) {
-  if (descr.size() < 3)
-    fail("{}: unsupported dtype '{}'", source, descr);
-  const char order = descr[0];
-  const std::string code(descr.substr(1));
-  struct Type {
-    const char* code;
-    at::ScalarType type;
-    int size;
-  };
-  static const std::array<Type, 14> types = {{{"f2", at::kHalf, 2},
-                                              {"f4", at::kFloat, 4},
-                                              {"f8", at::kDouble, 8},
-                                              {"i1", at::kChar, 1},
-                                              {"i2", at::kShort, 2},
-                                              {"i4", at::kInt, 4},
-                                              {"i8", at::kLong, 8},
-                                              {"u1", at::kByte, 1},
-                                              {"b1", at::kBool, 1},
-                                              {"u2", at::kInt, 2},
-                                              {"u4", at::kLong, 4},
-                                              {"u8", at::kLong, 8},
-                                              {"c8", at::kComplexFloat, 8},
-                                              {"c16", at::kComplexDouble, 16}}};
-  const Type* type = nullptr;
-  for (const Type& t : types)
-    if (code == t.code)
-      type = &t;
-  if (type == nullptr || (order != '<' && order != '>' && order != '|' && order != '='))
-    fail("{}: unsupported dtype '{}'", source, descr);
-  const int64_t numel = checked_numel(shape, data.size() + 1, source);
-  if (static_cast<uint64_t>(numel) * type->size != data.size())
-    fail("{}: array data has {} bytes, shape {} of {} needs {}", source, data.size(),
-         fmt::join(shape, "x"), descr, numel * type->size);
-  std::string bytes(data);
-  if (order == '>' && type->size > 1) {
-    const int unit = code[0] == 'c' ? type->size / 2 : type->size;
-    for (size_t i = 0; i + unit <= bytes.size(); i += unit)
-      std::reverse(bytes.begin() + i, bytes.begin() + i + unit);
-  }
-  at::Tensor flat;
-  const bool unsigned_wide = code == "u2" || code == "u4" || code == "u8";
-  if (unsigned_wide) {
-    flat = at::empty({numel}, at::kLong);
-    int64_t* out = flat.data_ptr<int64_t>();
-    for (int64_t i = 0; i < numel; ++i) {
-      uint64_t v = 0;
-      std::memcpy(&v, bytes.data() + i * type->size, type->size);
-      if (v > uint64_t(std::numeric_limits<int64_t>::max()))
-        fail("{}: uint64 value {} does not fit int64", source, v);
-      out[i] = static_cast<int64_t>(v);
-    }
-    if (code == "u2")
-      flat = flat.to(at::kInt);
-  } else {
-    flat = at::empty({numel}, type->type);
-    std::memcpy(flat.data_ptr(), bytes.data(), bytes.size());
-  }
-  if (!fortran_order || shape.size() < 2)
-    return flat.reshape(shape);
-  std::vector<int64_t> reversed(shape.rbegin(), shape.rend());
-  std::vector<int64_t> dims(shape.size());
-  for (size_t i = 0; i < dims.size(); ++i)
-    dims[i] = static_cast<int64_t>(dims.size() - 1 - i);
-  return flat.reshape(reversed).permute(dims).contiguous();
 }
 
 } // namespace drig::formats

@@ -26,9 +26,4 @@ PickleRef apply_newobj(const PickleRef& cls, const PickleRef& args, const Unpick
 // Mutates `object` in place (other references to it see the change).
 void apply_build(const PickleRef& object, const PickleRef& state, const UnpickleContext& context);
 
-// NumPy raw array data to a tensor: descr such as "<f8", "|u1", ">i4".
-at::Tensor numpy_data_to_tensor(std::string_view descr, const std::vector<int64_t>& shape,
-                                bool fortran_order, std::string_view data,
-                                const std::string& source);
-
 } // namespace drig::formats

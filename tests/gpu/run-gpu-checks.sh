@@ -16,6 +16,8 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S "$root" -B "$root/build-gpu" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DDRIG_MODEL_ONLY=ON -DCMAKE_PREFIX_PATH="$prefix" -DDRIG_BUILD_BENCHMARKS=ON || exit 1
 cmake --build "$root/build-gpu" -j "$(nproc)" || exit 1
+# The interop tests then also check against this machine's (newer) PyTorch.
+export DRIG_PYTHON="$(command -v python3)"
 ctest --test-dir "$root/build-gpu" --output-on-failure -j 4
 rc=$?
 # Show that the GPU tests ran rather than skipped.
@@ -24,4 +26,5 @@ for bench in "$root"/build-gpu/model/bench/bench_*; do
   [ -x "$bench" ] && "$bench" --benchmark_min_time=0.2 --benchmark_out="$out/$(basename "$bench").json" \
     --benchmark_out_format=json
 done
+"$root"/build-gpu/model/bench/bench_checkpoint_io --size-mb 500 --dir /tmp --python "$DRIG_PYTHON"
 exit $rc

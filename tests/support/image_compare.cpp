@@ -62,13 +62,15 @@ ImageDiff compare_images(const cv::Mat& a, const cv::Mat& b) {
 double non_uniform_fraction(const cv::Mat& image) {
   if (image.empty())
     return 0;
-  cv::Mat first(image.size(), image.type(), cv::Scalar::all(0));
-  first.setTo(image(cv::Rect(0, 0, 1, 1)).at<cv::Vec3b>(0, 0));
-  cv::Mat delta, gray;
-  cv::absdiff(image, first, delta);
-  cv::Mat any = delta.reshape(1, image.rows * image.cols);
-  cv::reduce(any, gray, 1, cv::REDUCE_MAX);
-  return double(cv::countNonZero(gray)) / double(image.rows * image.cols);
+  std::vector<cv::Mat> channels;
+  cv::split(image, channels);
+  cv::Mat differs = cv::Mat::zeros(image.size(), CV_8U);
+  for (const cv::Mat& channel : channels) {
+    cv::Mat mask;
+    cv::compare(channel, cv::Scalar(channel.at<uchar>(0, 0)), mask, cv::CMP_NE);
+    differs |= mask;
+  }
+  return double(cv::countNonZero(differs)) / double(image.rows * image.cols);
 }
 
 } // namespace drig::test
