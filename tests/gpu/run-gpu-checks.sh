@@ -16,6 +16,8 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S "$root" -B "$root/build-gpu" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DDRIG_MODEL_ONLY=ON -DCMAKE_PREFIX_PATH="$prefix" -DDRIG_BUILD_BENCHMARKS=ON || exit 1
 cmake --build "$root/build-gpu" -j "$(nproc)" || exit 1
+# Fixtures copied from ../shared into .gpu/shared (carried with the run).
+[ -d "$root/.gpu/shared" ] && export DRIG_SHARED_DIR="$root/.gpu/shared"
 # The interop tests then also check against this machine's (newer) PyTorch.
 export DRIG_PYTHON="$(command -v python3)"
 ctest --test-dir "$root/build-gpu" --output-on-failure -j 4
