@@ -23,6 +23,7 @@ endfunction()
 function(drig_add_test)
   cmake_parse_arguments(T "TORCH_PCH" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;ENV" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
+  set_target_properties(${T_NAME} PROPERTIES ENABLE_EXPORTS ON) # symbol names in backtraces
   target_link_libraries(${T_NAME} PRIVATE drig_test_support ${T_LIBS} GTest::gtest_main GTest::gmock)
   drig_set_warnings(${T_NAME})
   if(T_TORCH_PCH)

@@ -16,6 +16,7 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 cmake -S "$root" -B "$root/build-gpu" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release \
   -DDRIG_MODEL_ONLY=ON -DCMAKE_PREFIX_PATH="$prefix" -DDRIG_BUILD_BENCHMARKS=ON || exit 1
 cmake --build "$root/build-gpu" -j "$(nproc)" || exit 1
+readelf -d "$root/build-gpu/tests/model/test_model_formats" | grep NEEDED
 # Fixtures copied from ../shared into .gpu/shared (carried with the run).
 [ -d "$root/.gpu/shared" ] && export DRIG_SHARED_DIR="$root/.gpu/shared"
 # The interop tests then also check against this machine's (newer) PyTorch.

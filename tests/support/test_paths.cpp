@@ -5,13 +5,34 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <execinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace drig::test {
 namespace fs = std::filesystem;
+
+namespace {
+// A crash in a test prints where it happened (tests link with -rdynamic), so a
+// CI or GPU-machine log is enough to find it without a debugger.
+extern "C" void print_backtrace(int signal) {
+  void* frames[64];
+  const int count = ::backtrace(frames, 64);
+  const char header[] = "\n*** fatal signal in test; backtrace:\n";
+  (void)!::write(STDERR_FILENO, header, sizeof(header) - 1);
+  ::backtrace_symbols_fd(frames, count, STDERR_FILENO);
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+const bool kBacktraceInstalled = [] {
+  for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT})
+    std::signal(s, print_backtrace);
+  return true;
+}();
+} // namespace
 
 fs::path shared_dir() {
   return find_shared_dir(DRIG_SOURCE_DIR);
