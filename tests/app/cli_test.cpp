@@ -19,23 +19,6 @@ std::string cli() {
   return path ? path : "diffusionrig";
 }
 
-std::string zip_with_first_member(const std::string& name) {
-  std::string header("PK\x03\x04", 4);
-  header += std::string(22, '\0');
-  header += static_cast<char>(name.size());
-  header += std::string(3, '\0');
-  return header + name + std::string(64, '\0');
-}
-
-void write_valid_assets(const fs::path& folder) {
-  drig::write_file_atomic(folder / "stage1.pt", zip_with_first_member("model000000/data.pkl"));
-  drig::write_file_atomic(folder / "deca_model.tar", zip_with_first_member("model/data.pkl"));
-  drig::write_file_atomic(folder / "generic_model.pkl", std::string("\x80\x02}q\x00.", 6));
-  drig::write_file_atomic(folder / "FLAME_texture.npz", zip_with_first_member("mean.npy"));
-  drig::write_file_atomic(folder / "landmark_embedding.npy", std::string("\x93NUMPY\x01\x00", 8));
-  drig::write_file_atomic(folder / "head_template.obj", "v 0 0 0\n");
-}
-
 nlohmann::json doctor_json(const std::string& args, int& exit_code) {
   const auto result = run_command(cli() + " " + args + " doctor --json 2>/dev/null");
   exit_code = result.exit_code;
@@ -67,7 +50,7 @@ TEST(Cli, BadGlobalOptionsFailWithTheReason) {
 
 TEST(Cli, DoctorJsonWithGoodAssetsIsOk) {
   drig::test::TempDir assets("doctor-good");
-  write_valid_assets(assets.path());
+  drig::test::write_fake_assets(assets.path());
   int code = -1;
   const auto report = doctor_json("--assets " + assets.path().string(), code);
   EXPECT_EQ(code, 0) << report.dump(2);
@@ -84,7 +67,7 @@ TEST(Cli, DoctorJsonWithGoodAssetsIsOk) {
 
 TEST(Cli, DoctorReportsEachMissingAssetAndFails) {
   drig::test::TempDir assets("doctor-missing");
-  write_valid_assets(assets.path());
+  drig::test::write_fake_assets(assets.path());
   fs::remove(assets / "stage1.pt");
   drig::write_file_atomic(assets / "generic_model.pkl", "not a pickle");
   int code = -1;
@@ -111,7 +94,7 @@ TEST(Cli, DoctorTextNamesTheAssetsFolderFromTheEnvironment) {
 
 TEST(Cli, DoctorWithCudaRequestedButAbsentIsAProblem) {
   drig::test::TempDir assets("doctor-cuda");
-  write_valid_assets(assets.path());
+  drig::test::write_fake_assets(assets.path());
   int code = -1;
   const auto report = doctor_json("--device cuda --assets " + assets.path().string(), code);
   if (report.at("torch").at("cuda_available").get<bool>())

@@ -1,5 +1,7 @@
 #include "tests/support/test_paths.h"
 
+#include "model/base/atomic_file.h"
+#include "model/base/error.h"
 #include "model/base/paths.h"
 
 #include <gtest/gtest.h>
@@ -91,6 +93,33 @@ CommandResult run_command(const std::string& command) {
   const int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+std::string zip_with_first_member(const std::string& name) {
+  std::string header("PK\x03\x04", 4);
+  header += std::string(22, '\0');
+  header += static_cast<char>(name.size() & 0xff);
+  header += static_cast<char>(name.size() >> 8);
+  header += std::string(2, '\0');
+  return header + name + std::string(64, '\0');
+}
+
+void write_fake_assets(const fs::path& folder) {
+  write_file_atomic(folder / "stage1.pt", zip_with_first_member("model000000/data.pkl"));
+  write_file_atomic(folder / "deca_model.tar", zip_with_first_member("model/data.pkl"));
+  write_file_atomic(folder / "generic_model.pkl", std::string("\x80\x02}q\x00.", 6));
+  write_file_atomic(folder / "FLAME_texture.npz", zip_with_first_member("mean.npy"));
+  write_file_atomic(folder / "landmark_embedding.npy", std::string("\x93NUMPY\x01\x00", 8));
+  write_file_atomic(folder / "head_template.obj", "# Blender\nmtllib t.mtl\nv 0 0 0\n");
 }
 
 } // namespace drig::test

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace drig::test {
@@ -38,6 +39,16 @@ struct CommandResult {
   std::string out;
 };
 CommandResult run_command(const std::string& command);
+
+// The message of the drig::Error that `f` throws, or "(no error)".
+std::string error_of(const std::function<void()>& f);
+
+// The first bytes of a zip archive whose first member is `name`: enough for
+// content sniffing (torch checkpoints start with "<root>/data.pkl", .npz with "<key>.npy").
+std::string zip_with_first_member(const std::string& name);
+
+// Fills `folder` with every required asset, each a few bytes of the right kind.
+void write_fake_assets(const std::filesystem::path& folder);
 
 } // namespace drig::test
 

@@ -13,25 +13,6 @@ using drig::FileKind;
 
 namespace {
 
-// Minimal files with the right first bytes for each kind.
-std::string zip_with_first_member(const std::string& name) {
-  std::string header("PK\x03\x04", 4);
-  header += std::string(22, '\0');
-  header += static_cast<char>(name.size() & 0xff);
-  header += static_cast<char>(name.size() >> 8);
-  header += std::string(2, '\0');
-  return header + name + std::string(64, '\0');
-}
-
-void write_valid_assets(const fs::path& folder) {
-  drig::write_file_atomic(folder / "stage1.pt", zip_with_first_member("model000000/data.pkl"));
-  drig::write_file_atomic(folder / "deca_model.tar", zip_with_first_member("model/data.pkl"));
-  drig::write_file_atomic(folder / "generic_model.pkl", std::string("\x80\x02}q\x00.", 6));
-  drig::write_file_atomic(folder / "FLAME_texture.npz", zip_with_first_member("mean.npy"));
-  drig::write_file_atomic(folder / "landmark_embedding.npy", std::string("\x93NUMPY\x01\x00", 8));
-  drig::write_file_atomic(folder / "head_template.obj", "# Blender\nmtllib t.mtl\nv 0 0 0\n");
-}
-
 AssetStatus status_of(const drig::AssetReport& report, const std::string& name) {
   for (const AssetStatus& s : report.files)
     if (s.spec->file_name == name)
@@ -43,7 +24,7 @@ AssetStatus status_of(const drig::AssetReport& report, const std::string& name) 
 
 TEST(Assets, AllRequiredPresentIsUsable) {
   drig::test::TempDir dir("assets-good");
-  write_valid_assets(dir.path());
+  drig::test::write_fake_assets(dir.path());
   const drig::AssetReport report = drig::validate_assets(dir.path());
   EXPECT_TRUE(report.usable());
   EXPECT_TRUE(report.problems().empty());
@@ -53,7 +34,7 @@ TEST(Assets, AllRequiredPresentIsUsable) {
 
 TEST(Assets, MissingFilesNameTheFileAndWhereToGetIt) {
   drig::test::TempDir dir("assets-missing");
-  write_valid_assets(dir.path());
+  drig::test::write_fake_assets(dir.path());
   fs::remove(dir / "generic_model.pkl");
   const drig::AssetReport report = drig::validate_assets(dir.path());
   EXPECT_FALSE(report.usable());
@@ -64,7 +45,7 @@ TEST(Assets, MissingFilesNameTheFileAndWhereToGetIt) {
 
 TEST(Assets, WrongFormatIsDetectedByContentNotName) {
   drig::test::TempDir dir("assets-wrong");
-  write_valid_assets(dir.path());
+  drig::test::write_fake_assets(dir.path());
   // A real tar archive (what users expect deca_model.tar to be) and a JPEG named .npz.
   drig::write_file_atomic(dir / "deca_model.tar",
                           std::string(257, '\0') + "ustar" + std::string(300, '\0'));

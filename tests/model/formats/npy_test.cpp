@@ -59,18 +59,9 @@ std::string written(const torch::Tensor& t) {
   return out.str();
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 #define EXPECT_ERROR_HAS(statement, text)                                                          \
-  EXPECT_NE(error_of([&] { statement; }).find(text), std::string::npos)                            \
-      << error_of([&] { statement; })
+  EXPECT_NE(drig::test::error_of([&] { statement; }).find(text), std::string::npos)                \
+      << drig::test::error_of([&] { statement; })
 
 TEST(Npy, RoundTripsEveryDtype) {
   torch::manual_seed(7);

@@ -224,54 +224,50 @@ TEST(ZipArchive, ReadsArchivesFromPythonAndZipTool) {
   }
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
 TEST(ZipArchive, ExplainsBadInput) {
-  EXPECT_NE(
-      error_of([] { ZipReader("not a zip at all, just some text", "x.pt"); }).find("x.pt: offset"),
-      std::string::npos);
-  EXPECT_NE(error_of([] { ZipReader("", "empty.zip"); }).find("too short"), std::string::npos);
+  EXPECT_NE(drig::test::error_of([] {
+              ZipReader("not a zip at all, just some text", "x.pt");
+            }).find("x.pt: offset"),
+            std::string::npos);
+  EXPECT_NE(drig::test::error_of([] { ZipReader("", "empty.zip"); }).find("too short"),
+            std::string::npos);
 
   // The central directory entry of "a.txt" starts at 141; its method is at +10.
   std::string bzip = kPythonZip;
   ASSERT_EQ(bzip.substr(141, 4), "PK\x01\x02");
   bzip[141 + 10] = 12;
   const ZipReader with_bzip(bzip, "bz.zip");
-  EXPECT_NE(
-      error_of([&] { read_all(with_bzip, with_bzip.entries()[0]); }).find("method 12 (bzip2)"),
-      std::string::npos);
+  EXPECT_NE(drig::test::error_of([&] {
+              read_all(with_bzip, with_bzip.entries()[0]);
+            }).find("method 12 (bzip2)"),
+            std::string::npos);
 
   // Declared sizes that deflate cannot produce, or that the data does not.
   std::string huge = kPythonZip;
   huge[141 + 24 + 3] = 0x40; // uncompressed size of a.txt: ~1 GiB from 14 bytes
   const ZipReader with_huge(huge, "huge.zip");
-  EXPECT_NE(error_of([&] {
+  EXPECT_NE(drig::test::error_of([&] {
               read_all(with_huge, with_huge.entries()[0]);
             }).find("more than deflate can produce"),
             std::string::npos);
   std::string lying = kPythonZip;
   lying[141 + 24] = static_cast<char>(0xBD); // 189 instead of 190
   const ZipReader with_lie(lying, "lie.zip");
-  EXPECT_NE(
-      error_of([&] { read_all(with_lie, with_lie.entries()[0]); }).find("more than its declared"),
-      std::string::npos);
+  EXPECT_NE(drig::test::error_of([&] {
+              read_all(with_lie, with_lie.entries()[0]);
+            }).find("more than its declared"),
+            std::string::npos);
   lying[141 + 24] = static_cast<char>(0xBF);
   const ZipReader with_short(lying, "short.zip");
-  EXPECT_NE(
-      error_of([&] { read_all(with_short, with_short.entries()[0]); }).find("inflates to 190"),
-      std::string::npos);
+  EXPECT_NE(drig::test::error_of([&] {
+              read_all(with_short, with_short.entries()[0]);
+            }).find("inflates to 190"),
+            std::string::npos);
 
   // A stored member that claims to run past the end of the file.
   std::string past = kPythonZip;
   past[192 + 20 + 2] = 0x01; // compressed size of b.bin
-  EXPECT_NE(error_of([&] { ZipReader(past, "past.zip"); }).find("past.zip: offset"),
+  EXPECT_NE(drig::test::error_of([&] { ZipReader(past, "past.zip"); }).find("past.zip: offset"),
             std::string::npos);
 }
 
@@ -355,8 +351,9 @@ TEST(Npz, LoadsStoredAndDeflatedMembers) {
 
   std::ofstream(dir / "bad.npz", std::ios::binary)
       << write_zip({{"a.npy", npy_of(a)}, {"broken.npy", "\x93NUMPY garbage"}});
-  EXPECT_NE(error_of([&] { load_npz(dir / "bad.npz"); }).find("bad.npz:broken.npy: offset 6"),
-            std::string::npos);
+  EXPECT_NE(
+      drig::test::error_of([&] { load_npz(dir / "bad.npz"); }).find("bad.npz:broken.npy: offset 6"),
+      std::string::npos);
 }
 
 } // namespace
