@@ -38,6 +38,13 @@ foreach(dir IN LISTS TORCH_INCLUDE_DIRS)
   endif()
 endforeach()
 if(DRIG_TORCH_SHIPS_FMT)
+  # Such a LibTorch (a pip wheel) also exports its own copies of the
+  # std::filesystem functions, from another compiler; binding our calls to
+  # them crashed every test that copies a path (seen on an H100 box, torch
+  # 2.11). Naming the C++ runtime right after drig_base puts it ahead of
+  # libtorch on the link line, so our references resolve to it. (Unverified
+  # there yet: see tests/gpu/README.md.)
+  set(DRIG_LINK_CXX_RUNTIME_FIRST ON)
   if(NOT EXISTS "${DRIG_DEPS_DIR}/include/spdlog")
     message(FATAL_ERROR "This LibTorch ships its own fmt: copy spdlog, fmt and nlohmann headers "
                         "into ${DRIG_DEPS_DIR}/include (tests/gpu/prepare-deps.sh)")
