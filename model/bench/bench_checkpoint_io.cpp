@@ -25,7 +25,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // A state_dict shaped like a UNet's: many conv kernels and small vectors.
-drig::formats::NamedTensors make_state_dict(int64_t target_bytes) {
+drig::formats::NamedTensors generate_state_dict(int64_t target_bytes) {
   drig::formats::NamedTensors tensors;
   int64_t bytes = 0;
   for (int i = 0; bytes < target_bytes; ++i) {
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   at::set_num_threads(1);
   const fs::path file = dir / fmt::format("bench_checkpoint_{}mb.pt", size_mb);
   if (!fs::exists(file)) // in a child, so the generator's memory does not count below
-    measure_in_child([&] { drig::formats::save_state_dict(file, make_state_dict(size_mb << 20)); });
+    measure_in_child([&] { drig::formats::save_state_dict(file, generate_state_dict(size_mb << 20)); });
   const double file_mb = double(fs::file_size(file)) / double(1 << 20);
   drop_page_cache_hint(file);
 

@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -109,4 +110,56 @@ TEST(PythonInterop, PythonAndWeAgreeOnEveryReferenceCheckpoint) {
     const fs::path out = dir / fs::path(name).stem().string();
     expect_python_reads_the_same(file, ours, out);
   }
+}
+
+TEST(PythonInterop, PythonLoadsOurAdamStateIntoTorchOptimAdam) {
+  REQUIRE_PYTHON_TORCH();
+  drig::test::TempDir dir("interop-adam");
+  torch::manual_seed(2);
+  const std::vector<at::Tensor> moments = {torch::randn({2, 3}), torch::rand({2, 3}),
+                                           torch::randn({2}), torch::rand({2})};
+  auto state = make_value(PickleValue::Kind::Dict);
+  for (int i = 0; i < 2; ++i) {
+    auto entry = make_value(PickleValue::Kind::Dict);
+    entry->entries = {{make_string("step"), make_tensor(torch::tensor(5.0f + i))},
+                      {make_string("exp_avg"), make_tensor(moments[2 * i])},
+                      {make_string("exp_avg_sq"), make_tensor(moments[2 * i + 1])}};
+    state->entries.emplace_back(make_int(i), entry);
+  }
+  auto betas = make_value(PickleValue::Kind::Tuple);
+  betas->items = {make_float(0.9), make_float(0.999)};
+  auto params = make_value(PickleValue::Kind::List);
+  params->items = {make_int(0), make_int(1)};
+  auto falsy = make_value(PickleValue::Kind::Bool);
+  auto group = make_value(PickleValue::Kind::Dict);
+  group->entries = {{make_string("lr"), make_float(1e-5)},
+                    {make_string("betas"), betas},
+                    {make_string("eps"), make_float(1e-8)},
+                    {make_string("weight_decay"), make_float(0.0)},
+                    {make_string("amsgrad"), falsy},
+                    {make_string("foreach"), make_value(PickleValue::Kind::None)},
+                    {make_string("params"), params}};
+  auto groups = make_value(PickleValue::Kind::List);
+  groups->items = {group};
+  PickleValue root;
+  root.kind = PickleValue::Kind::Dict;
+  root.entries = {{make_string("state"), state}, {make_string("param_groups"), groups}};
+  save_torch_object(dir / "opt000010.pt", root);
+
+  const auto result = drig::test::run_command(kPython + " " + script() + " adam '" +
+                                              (dir / "opt000010.pt").string() + "' '" +
+                                              (dir / "out").string() + "' 2>&1");
+  ASSERT_EQ(result.exit_code, 0) << result.out;
+  EXPECT_NE(result.out.find("1 6.0"), std::string::npos) << result.out;
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(torch::equal(load_npy(dir / "out" / fmt::format("exp_avg_{}.npy", i)).tensor,
+                             moments[2 * i]));
+    EXPECT_TRUE(torch::equal(load_npy(dir / "out" / fmt::format("exp_avg_sq_{}.npy", i)).tensor,
+                             moments[2 * i + 1]));
+  }
+  // And our own reader gets the same tree back.
+  const TorchCheckpoint back = load_torch_checkpoint(dir / "opt000010.pt");
+  const PickleRef group_back = back.root->get("param_groups")->items[0];
+  EXPECT_DOUBLE_EQ(group_back->get("lr")->real, 1e-5);
+  EXPECT_EQ(group_back->get("betas")->items.size(), 2u);
 }

@@ -3,6 +3,7 @@
   torch_interop.py load CKPT OUT_DIR     torch.load CKPT, save each tensor as OUT_DIR/<key>.npy,
                                           and load it strictly into a module of the same layout
   torch_interop.py write OUT_DIR          write zip and legacy checkpoints + expected .npy files
+  torch_interop.py adam CKPT OUT_DIR      load an Adam state into torch.optim.Adam, dump its moments
 """
 import os
 import sys
@@ -57,8 +58,27 @@ def write(out_dir):
     dump(state, os.path.join(out_dir, "expected"))
 
 
+def adam(path, out_dir):
+    saved = torch.load(path, map_location="cpu")
+    shapes = [saved["state"][i]["exp_avg"].shape for i in sorted(saved["state"])]
+    params = [torch.nn.Parameter(torch.zeros(s)) for s in shapes]
+    optimizer = torch.optim.Adam(params, lr=1.0)
+    optimizer.load_state_dict(saved)
+    group = optimizer.param_groups[0]
+    assert group["lr"] == saved["param_groups"][0]["lr"], group
+    assert tuple(group["betas"]) == (0.9, 0.999), group["betas"]
+    os.makedirs(out_dir, exist_ok=True)
+    for i, p in enumerate(params):
+        state = optimizer.state[p]
+        np.save(os.path.join(out_dir, f"exp_avg_{i}.npy"), state["exp_avg"].numpy())
+        np.save(os.path.join(out_dir, f"exp_avg_sq_{i}.npy"), state["exp_avg_sq"].numpy())
+        print(i, float(state["step"]))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "load":
         load(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "adam":
+        adam(sys.argv[2], sys.argv[3])
     else:
         write(sys.argv[2])
