@@ -5,6 +5,7 @@
 #include "model/formats/npy.h"
 #include "model/formats/pickle.h"
 #include "model/formats/torch_checkpoint.h"
+#include "tests/support/keys_tsv.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
 
@@ -34,28 +35,6 @@ PickleRef unpickle_file(const fs::path& path) {
   UnpickleOptions options;
   options.source = path.filename().string();
   return unpickle(buffer.str(), options);
-}
-
-// A state_dict of meta tensors with the shapes of a keys.tsv (no memory used).
-NamedTensors meta_state_dict(const fs::path& keys_tsv) {
-  std::ifstream in(keys_tsv);
-  std::string line;
-  std::getline(in, line);
-  NamedTensors out;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string key, shape, dtype;
-    std::getline(fields, key, '\t');
-    std::getline(fields, shape, '\t');
-    std::getline(fields, dtype, '\t');
-    std::vector<int64_t> sizes;
-    std::istringstream dims(shape.substr(1, shape.size() - 2));
-    for (std::string d; std::getline(dims, d, ',');)
-      sizes.push_back(std::stoll(d));
-    out.emplace_back(key, at::empty(sizes, at::TensorOptions().device(at::kMeta).dtype(
-                                               dtype == "int64" ? at::kLong : at::kFloat)));
-  }
-  return out;
 }
 
 } // namespace
@@ -120,8 +99,8 @@ TEST(ReferenceFixtures, MeanShapePickledCudaTensor) {
 
 TEST(ReferenceFixtures, ConfigurationIsInferredFromTheWeightsAlone) {
   DRIG_REQUIRE_SHARED();
-  const auto full =
-      drig::infer_diffusionrig_config(meta_state_dict(reference("diffusion/stage1_256_keys.tsv")));
+  const auto full = drig::infer_diffusionrig_config(
+      drig::test::meta_state_dict(reference("diffusion/stage1_256_keys.tsv")));
   EXPECT_EQ(full.image_size, 256);
   EXPECT_EQ(full.model_channels, 128);
   EXPECT_EQ(full.in_channels, 12);
@@ -136,8 +115,8 @@ TEST(ReferenceFixtures, ConfigurationIsInferredFromTheWeightsAlone) {
   EXPECT_EQ(full.unet_parameters, 133'400'835);
   EXPECT_EQ(full.encoder_parameters, 11'209'344);
 
-  const auto tiny =
-      drig::infer_diffusionrig_config(meta_state_dict(reference("diffusion/tiny/keys.tsv")));
+  const auto tiny = drig::infer_diffusionrig_config(
+      drig::test::meta_state_dict(reference("diffusion/tiny/keys.tsv")));
   EXPECT_EQ(tiny.model_channels, 32);
   EXPECT_EQ(tiny.num_res_blocks, 1);
   EXPECT_EQ(tiny.channel_mult, (std::vector<double>{1, 2}));

@@ -1,0 +1,61 @@
+#pragma once
+
+// DiffusionRig's denoiser: the guided-diffusion UNet with the physical
+// buffers concatenated to x_t and the encoder's global latent modulating
+// every ResBlock (FiLM after the timestep's). Module and parameter names
+// equal the original state_dict keys, so official checkpoints load as they are.
+#include "model/diffusionrig_config.h"
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/container/sequential.h>
+
+namespace drig::networks {
+
+// cat[cos(t f), sin(t f)] with f_i = exp(-ln(10000) i / (dim/2)).
+at::Tensor timestep_embedding(const at::Tensor& t, int64_t dim);
+
+struct ResBlockImpl : torch::nn::Module {
+  ResBlockImpl(int64_t channels, int64_t emb_channels, int64_t latent_dim, int64_t out_channels,
+               bool scale_shift, bool up, bool down, double dropout);
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& emb, const at::Tensor& latent);
+
+  torch::nn::Sequential in_layers{nullptr}, emb_layers{nullptr}, cond_emb_layers{nullptr},
+      out_layers{nullptr};
+  torch::nn::AnyModule skip_connection; // empty for identity
+  bool up, down, scale_shift;
+};
+TORCH_MODULE(ResBlock);
+
+struct AttentionBlockImpl : torch::nn::Module {
+  AttentionBlockImpl(int64_t channels, int64_t num_heads);
+  at::Tensor forward(const at::Tensor& x);
+
+  torch::nn::GroupNorm norm{nullptr};
+  torch::nn::Conv1d qkv{nullptr}, proj_out{nullptr};
+  int64_t heads;
+};
+TORCH_MODULE(AttentionBlock);
+
+// TimestepEmbedSequential: ResBlocks get (emb, latent), other layers x only.
+struct EmbedSequentialImpl : torch::nn::Module {
+  at::Tensor forward(at::Tensor x, const at::Tensor& emb, const at::Tensor& latent);
+  void add(const std::shared_ptr<torch::nn::Module>& layer);
+  std::vector<std::shared_ptr<torch::nn::Module>> layers;
+};
+TORCH_MODULE(EmbedSequential);
+
+struct UNetImpl : torch::nn::Module {
+  explicit UNetImpl(const DiffusionRigConfig& config);
+  // x_t (B,3,H,W), original timesteps (B), physical buffers (B,9,H,W), latent (B,latent_dim).
+  at::Tensor forward(const at::Tensor& x_t, const at::Tensor& t, const at::Tensor& physic_cond,
+                     const at::Tensor& latent);
+
+  DiffusionRigConfig config;
+  torch::nn::Sequential time_embed{nullptr}, out{nullptr};
+  torch::nn::ModuleList input_blocks{nullptr}, output_blocks{nullptr};
+  EmbedSequential middle_block{nullptr};
+};
+TORCH_MODULE(UNet);
+
+} // namespace drig::networks
