@@ -2,6 +2,7 @@
 
 #include "app/cli/doctor.h"
 #include "app/cli/inspect.h"
+#include "app/cli/sample.h"
 
 #include <fmt/format.h>
 
@@ -19,6 +20,8 @@ const std::vector<CommandSpec>& command_table() {
       {"inspect",
        "Show what a model file holds (checkpoint, pickle, .npy/.npz) and which model it is",
        add_inspect_command},
+      {"sample", "Generate images with DDIM from a checkpoint, physical buffers and a latent",
+       add_sample_command},
   };
   return table;
 }

@@ -1,0 +1,51 @@
+#pragma once
+
+// One call from a checkpoint + conditions to generated images: what
+// `diffusionrig sample` runs and what the editing engine builds on.
+#include "model/base/progress.h"
+#include "model/diffusionrig_config.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace drig {
+
+namespace networks {
+struct DiffusionRigImpl;
+}
+
+// A DiffusionRig model loaded from a checkpoint (architecture inferred from
+// its keys and shapes), in eval mode on `device`.
+struct LoadedModel {
+  DiffusionRigConfig config;
+  std::shared_ptr<networks::DiffusionRigImpl> model;
+  c10::Device device = c10::Device(c10::kCPU);
+};
+LoadedModel load_diffusionrig(const std::filesystem::path& checkpoint, const c10::Device& device);
+
+struct SampleOptions {
+  std::string respacing = "ddim20"; // any space_timesteps spec
+  double eta = 0.0;
+  bool clip_denoised = true;
+  int64_t seed = -1;             // < 0: nondeterministic x_T
+  bool keep_predictions = false; // predicted x_0 after every step
+};
+
+struct SampleResult {
+  at::Tensor samples;     // (B,3,H,W) in [-1,1] as the model produced them (CPU)
+  at::Tensor predictions; // (steps,B,3,H,W) when requested
+};
+
+// The encoder's latent for aligned images in [-1, 1], (B,3,H,W).
+at::Tensor encode_latent(const LoadedModel& model, const at::Tensor& images);
+
+// DDIM (or any respaced) sampling with `buffers` (B,9,H,W) and `latent`
+// (B,latent_dim); `noise` is x_T when defined. Cancellable between steps.
+SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const at::Tensor& latent,
+                    const at::Tensor& noise, const SampleOptions& options,
+                    const JobContext& job = {});
+
+} // namespace drig
