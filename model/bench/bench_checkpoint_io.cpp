@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
   at::set_num_threads(1);
   const fs::path file = dir / fmt::format("bench_checkpoint_{}mb.pt", size_mb);
   if (!fs::exists(file)) // in a child, so the generator's memory does not count below
-    measure_in_child([&] { drig::formats::save_state_dict(file, generate_state_dict(size_mb << 20)); });
+    measure_in_child(
+        [&] { drig::formats::save_state_dict(file, generate_state_dict(size_mb << 20)); });
   const double file_mb = double(fs::file_size(file)) / double(1 << 20);
   drop_page_cache_hint(file);
 
