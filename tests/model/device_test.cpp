@@ -54,5 +54,6 @@ TEST(TensorCompare, ReportsWhereAndHowMuch) {
       << result.message();
   EXPECT_FALSE(drig::test::tensors_close(a, torch::zeros({3, 2}), {1.0}));
   EXPECT_TRUE(drig::test::tensors_close(a, b, {0.0, 0.0}) == false);
-  EXPECT_NEAR(drig::test::psnr(torch::zeros({4}), torch::full({4}, 0.1)), 20.0, 1e-5); // 0.1 is not exact in float32
+  EXPECT_NEAR(drig::test::psnr(torch::zeros({4}), torch::full({4}, 0.1)), 20.0,
+              1e-5); // 0.1 is not exact in float32
 }
