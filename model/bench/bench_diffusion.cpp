@@ -22,13 +22,23 @@ drig::DiffusionRigConfig config_for(int64_t size) {
   return c;
 }
 
-void BM_UNetForward(benchmark::State& state) {
-  const int64_t size = state.range(0), batch = state.range(1);
+c10::Device bench_device() {
   drig::configure_torch_threads(0);
-  const c10::Device device = drig::resolve_device(drig::DeviceSpec::parse("auto"));
+  return drig::resolve_device(drig::DeviceSpec::parse("auto"));
+}
+
+// Random weights: speed does not depend on their values.
+drig::networks::DiffusionRig eval_model(int64_t size, const c10::Device& device) {
   drig::networks::DiffusionRig model(config_for(size));
   model->eval();
   model->to(device);
+  return model;
+}
+
+void BM_UNetForward(benchmark::State& state) {
+  const int64_t size = state.range(0), batch = state.range(1);
+  const c10::Device device = bench_device();
+  drig::networks::DiffusionRig model = eval_model(size, device);
   torch::InferenceMode guard;
   const auto options = torch::TensorOptions().device(device);
   const at::Tensor x = torch::randn({batch, 3, size, size}, options);
@@ -48,11 +58,8 @@ void BM_UNetForward(benchmark::State& state) {
 
 void BM_DdimEdit(benchmark::State& state) {
   const int64_t size = state.range(0), steps = state.range(1);
-  drig::configure_torch_threads(0);
-  const c10::Device device = drig::resolve_device(drig::DeviceSpec::parse("auto"));
-  drig::networks::DiffusionRig model(config_for(size));
-  model->eval();
-  model->to(device);
+  const c10::Device device = bench_device();
+  drig::networks::DiffusionRig model = eval_model(size, device);
   torch::InferenceMode guard;
   const auto options = torch::TensorOptions().device(device);
   const at::Tensor buffers = torch::randn({1, 9, size, size}, options);

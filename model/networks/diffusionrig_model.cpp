@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 namespace drig::networks {
 
@@ -31,24 +32,24 @@ formats::NamedTensors state_dict(const torch::nn::Module& module) {
 
 void load_state_dict(torch::nn::Module& module, const formats::NamedTensors& tensors,
                      const std::string& source) {
-  std::map<std::string, at::Tensor> given(tensors.begin(), tensors.end());
+  const std::map<std::string, at::Tensor> values(tensors.begin(), tensors.end());
   std::vector<std::string> missing, mismatched;
   const formats::NamedTensors expected = state_dict(module);
+  std::set<std::string> known;
   for (const auto& [name, target] : expected) {
-    auto it = given.find(name);
-    if (it == given.end()) {
+    known.insert(name);
+    auto it = values.find(name);
+    if (it == values.end())
       missing.push_back(name);
-      continue;
-    }
-    if (it->second.sizes() != target.sizes())
+    else if (it->second.sizes() != target.sizes())
       mismatched.push_back(fmt::format("{} (checkpoint [{}], model [{}])", name,
                                        fmt::join(it->second.sizes(), ","),
                                        fmt::join(target.sizes(), ",")));
-    given.erase(it);
   }
   std::vector<std::string> unexpected;
-  for (const auto& [name, tensor] : given)
-    unexpected.push_back(name);
+  for (const auto& [name, tensor] : values)
+    if (!known.count(name))
+      unexpected.push_back(name);
   if (!missing.empty() || !unexpected.empty() || !mismatched.empty()) {
     const auto list = [](const std::vector<std::string>& names) {
       std::string text;
@@ -65,7 +66,6 @@ void load_state_dict(torch::nn::Module& module, const formats::NamedTensors& ten
          mismatched.empty() ? "" : "\n  shape:" + list(mismatched));
   }
   torch::NoGradGuard no_grad;
-  std::map<std::string, at::Tensor> values(tensors.begin(), tensors.end());
   for (const auto& [name, target] : expected)
     target.copy_(values.at(name));
 }
