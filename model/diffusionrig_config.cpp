@@ -128,7 +128,35 @@ DiffusionRigConfig infer_diffusionrig_config(const formats::NamedTensors& tensor
   for (const auto& [size, mult] : default_mults())
     if (mult == c.channel_mult)
       c.image_size = size;
+  validate(c);
   return c;
+}
+
+void validate(const DiffusionRigConfig& c) {
+  // Without scale-shift the original adds the latent's 2*C FiLM output to C
+  // channels, which fails at the first forward: no usable model has it.
+  DRIG_CHECK(c.use_scale_shift_norm,
+             "use_scale_shift_norm=False cannot run in the original DiffusionRig code (its latent "
+             "layer has 2x the channels it is added to), so no such model exists");
+  DRIG_CHECK(c.dropout >= 0 && c.dropout < 1, "dropout must be in [0, 1), got {}", c.dropout);
+  DRIG_CHECK(c.num_head_channels == -1 || c.num_head_channels > 0,
+             "num_head_channels must be -1 or positive, got {}", c.num_head_channels);
+  DRIG_CHECK(c.num_heads > 0, "num_heads must be positive, got {}", c.num_heads);
+  DRIG_CHECK(c.num_heads_upsample == -1 || c.num_heads_upsample > 0,
+             "num_heads_upsample must be -1 or positive, got {}", c.num_heads_upsample);
+  const int up_heads = c.num_heads_upsample == -1 ? c.num_heads : c.num_heads_upsample;
+  for (double mult : c.channel_mult) {
+    const int ch = static_cast<int>(mult * c.model_channels);
+    DRIG_CHECK(ch % 32 == 0, "{} channels at a level: GroupNorm(32) needs a multiple of 32", ch);
+    if (c.num_head_channels > 0)
+      DRIG_CHECK(ch % c.num_head_channels == 0,
+                 "num_head_channels {} does not divide the {} channels of a level",
+                 c.num_head_channels, ch);
+    else
+      DRIG_CHECK(ch % c.num_heads == 0 && ch % up_heads == 0,
+                 "{} attention heads do not divide the {} channels of a level",
+                 std::max(c.num_heads, up_heads), ch);
+  }
 }
 
 nlohmann::json to_json(const DiffusionRigConfig& c) {
@@ -143,6 +171,11 @@ nlohmann::json to_json(const DiffusionRigConfig& c) {
           {"use_scale_shift_norm", c.use_scale_shift_norm},
           {"resblock_updown", c.resblock_updown},
           {"latent_dim", c.latent_dim},
+          {"dropout", c.dropout},
+          {"num_heads", c.num_heads},
+          {"num_head_channels", c.num_head_channels},
+          {"num_heads_upsample", c.num_heads_upsample},
+          {"use_new_attention_order", c.new_attention_order},
           {"encoder_type", c.encoder_type},
           {"unet_parameters", c.unet_parameters},
           {"encoder_parameters", c.encoder_parameters}};

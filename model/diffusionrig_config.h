@@ -12,9 +12,9 @@ namespace drig {
 
 // The architecture of a DiffusionRig model (UNet + latent encoder), as far as
 // a checkpoint's keys and shapes determine it. Hyper-parameters that leave no
-// trace in the weights (dropout, number of attention heads) keep the
-// original defaults; image_size is known only when channel_mult is one of the
-// original per-size defaults.
+// trace in the weights (dropout, attention heads and order) keep the
+// original defaults unless a JSON config sets them; image_size is known only
+// when channel_mult is one of the original per-size defaults.
 struct DiffusionRigConfig {
   int image_size = 0; // 0 = not determined by the weights
   int in_channels = 12;
@@ -28,6 +28,11 @@ struct DiffusionRigConfig {
   bool resblock_updown = true;
   int latent_dim = 64;
   std::string encoder_type = "resnet18";
+  double dropout = 0.1;             // active in training only
+  int num_heads = 1;                // attention heads, unless num_head_channels is set
+  int num_head_channels = -1;       // > 0: heads = channels / num_head_channels
+  int num_heads_upsample = -1;      // output blocks; -1 = num_heads
+  bool new_attention_order = false; // QKVAttention (split q,k,v first) vs legacy
   int64_t unet_parameters = 0, encoder_parameters = 0;
 
   // attention_resolutions as the original's command line writes it ("16"),
@@ -40,6 +45,18 @@ bool is_diffusionrig_state_dict(const formats::NamedTensors& tensors);
 
 // Infers the architecture; throws Error naming what is inconsistent.
 DiffusionRigConfig infer_diffusionrig_config(const formats::NamedTensors& tensors);
+
+// Applies a JSON object with the original's argument names (train.py's
+// args, e.g. a run's config.json). Keys the weights already determine must
+// agree with them; training-only keys are ignored; unknown keys are an error.
+// `source` names the file in messages.
+void apply_config_json(DiffusionRigConfig& config, const nlohmann::json& json,
+                       const std::string& source);
+void apply_config_file(DiffusionRigConfig& config, const std::string& path);
+
+// Throws Error when the original code could not build or run this
+// configuration (e.g. a head width that does not divide the channels).
+void validate(const DiffusionRigConfig& config);
 
 nlohmann::json to_json(const DiffusionRigConfig& config);
 

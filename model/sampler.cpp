@@ -9,7 +9,26 @@
 
 namespace drig {
 
-LoadedModel load_diffusionrig(const std::filesystem::path& checkpoint, const c10::Device& device) {
+LoadedModel prepare_for_inference(std::shared_ptr<networks::DiffusionRigImpl> model,
+                                  const DiffusionRigConfig& config, const c10::Device& device) {
+  model->eval();
+  model->to(device);
+  if (device.is_cuda()) {
+    at::globalContext().setBenchmarkCuDNN(true);
+    torch::NoGradGuard no_grad;
+    for (auto& p : model->parameters())
+      if (p.dim() == 4)
+        p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+  }
+  LoadedModel loaded;
+  loaded.config = config;
+  loaded.model = std::move(model);
+  loaded.device = device;
+  return loaded;
+}
+
+LoadedModel load_diffusionrig(const std::filesystem::path& checkpoint, const c10::Device& device,
+                              const std::filesystem::path& config_json) {
   const formats::TorchCheckpoint ckpt = formats::load_torch_checkpoint(checkpoint);
   const formats::NamedTensors tensors =
       formats::state_dict_tensors(*ckpt.root, checkpoint.filename().string());
@@ -17,21 +36,42 @@ LoadedModel load_diffusionrig(const std::filesystem::path& checkpoint, const c10
              "{}: not a DiffusionRig checkpoint (no denoisingUNet/encoder weights; "
              "`diffusionrig inspect` shows what it is)",
              checkpoint.string());
-  LoadedModel loaded;
-  loaded.config = infer_diffusionrig_config(tensors);
-  auto model = std::make_shared<networks::DiffusionRigImpl>(loaded.config);
+  DiffusionRigConfig config = infer_diffusionrig_config(tensors);
+  if (!config_json.empty())
+    apply_config_file(config, config_json.string());
+  auto model = std::make_shared<networks::DiffusionRigImpl>(config);
   networks::load_state_dict(*model, tensors, checkpoint.filename().string());
-  model->eval();
-  model->to(device);
-  loaded.model = model;
-  loaded.device = device;
-  return loaded;
+  return prepare_for_inference(std::move(model), config, device);
 }
 
 at::Tensor encode_latent(const LoadedModel& model, const at::Tensor& images) {
   torch::InferenceMode guard;
-  return model.model->encode(images.to(model.device, torch::kFloat)).cpu();
+  at::Tensor input = images.to(model.device, torch::kFloat);
+  if (model.device.is_cuda())
+    input = input.contiguous(at::MemoryFormat::ChannelsLast);
+  return model.model->encode(input).to(torch::kFloat).cpu();
 }
+
+namespace {
+
+// Progress of one chunk of `chunks` mapped onto the whole job.
+JobContext chunk_job(const JobContext& job, int64_t chunk, int64_t chunks) {
+  JobContext sub;
+  sub.cancel = job.cancel;
+  if (job.on_progress)
+    sub.on_progress = [&job, chunk, chunks](const ProgressUpdate& u) {
+      ProgressUpdate all = u;
+      all.done = chunk * u.total + u.done;
+      all.total = chunks * u.total;
+      if (u.eta_seconds >= 0 && u.done > 0)
+        all.eta_seconds = u.eta_seconds / double(u.total - u.done > 0 ? u.total - u.done : 1) *
+                          double(all.total - all.done);
+      job.on_progress(all);
+    };
+  return sub;
+}
+
+} // namespace
 
 SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const at::Tensor& latent,
                     const at::Tensor& noise, const SampleOptions& options, const JobContext& job) {
@@ -58,23 +98,43 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
       torch::manual_seed(static_cast<uint64_t>(options.seed));
     x_t = torch::randn({buffers.size(0), 3, buffers.size(2), buffers.size(3)}).to(device);
   }
-  const at::Tensor physic = buffers.to(device, torch::kFloat);
-  const at::Tensor cond = latent.to(device, torch::kFloat);
+  check_precision(options.precision, device);
+  const auto memory_format =
+      device.is_cuda() ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   const diffusion::Schedule schedule = diffusion::make_schedule("linear", 1000, options.respacing);
-  std::vector<at::Tensor> predictions;
-  const diffusion::Denoiser denoise = [&](const at::Tensor& x, const at::Tensor& t) {
-    return model.model->denoisingUNet->forward(x, t, physic, cond);
-  };
+  const int64_t total = buffers.size(0);
+  const int64_t per_chunk = options.batch > 0 ? std::min(options.batch, total) : total;
+  const int64_t chunks = (total + per_chunk - 1) / per_chunk;
+  std::vector<at::Tensor> samples, predictions;
+  // One scope for the loop, so weights are cast once, not at every step; the
+  // DDIM arithmetic in between is not an autocast op and stays fp32.
+  const AutocastScope autocast(device, options.precision);
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const int64_t begin = chunk * per_chunk, n = std::min(per_chunk, total - begin);
+    const at::Tensor physic =
+        buffers.narrow(0, begin, n).to(device, torch::kFloat).contiguous(memory_format);
+    const at::Tensor cond = latent.narrow(0, begin, n).to(device, torch::kFloat);
+    const diffusion::Denoiser denoise = [&](const at::Tensor& x, const at::Tensor& t) {
+      // The DDIM update stays in fp32 whatever the network ran in.
+      return model.model->denoisingUNet->forward(x.contiguous(memory_format), t, physic, cond)
+          .to(torch::kFloat);
+    };
+    std::vector<at::Tensor> chunk_predictions;
+    samples.push_back(
+        diffusion::ddim_sample_loop(schedule, denoise, x_t.narrow(0, begin, n), options.eta,
+                                    options.clip_denoised, chunk_job(job, chunk, chunks),
+                                    [&](int64_t, const at::Tensor&, const at::Tensor& pred) {
+                                      if (options.keep_predictions)
+                                        chunk_predictions.push_back(pred.cpu());
+                                    })
+            .cpu());
+    if (!chunk_predictions.empty())
+      predictions.push_back(torch::stack(chunk_predictions));
+  }
   SampleResult result;
-  result.samples =
-      diffusion::ddim_sample_loop(schedule, denoise, x_t, options.eta, options.clip_denoised, job,
-                                  [&](int64_t, const at::Tensor&, const at::Tensor& pred) {
-                                    if (options.keep_predictions)
-                                      predictions.push_back(pred.cpu());
-                                  })
-          .cpu();
+  result.samples = torch::cat(samples, 0);
   if (!predictions.empty())
-    result.predictions = torch::stack(predictions);
+    result.predictions = torch::cat(predictions, 1);
   return result;
 }
 

@@ -4,6 +4,7 @@
 // `diffusionrig sample` runs and what the editing engine builds on.
 #include "model/base/progress.h"
 #include "model/diffusionrig_config.h"
+#include "model/precision.h"
 
 #include <ATen/core/Tensor.h>
 
@@ -18,13 +19,19 @@ struct DiffusionRigImpl;
 }
 
 // A DiffusionRig model loaded from a checkpoint (architecture inferred from
-// its keys and shapes), in eval mode on `device`.
+// its keys and shapes, then `config_json` applied when given), in eval mode
+// on `device`. On CUDA, convolution weights are stored channels_last and
+// cuDNN picks its fastest algorithms for the fixed shapes of sampling.
 struct LoadedModel {
   DiffusionRigConfig config;
   std::shared_ptr<networks::DiffusionRigImpl> model;
   c10::Device device = c10::Device(c10::kCPU);
 };
-LoadedModel load_diffusionrig(const std::filesystem::path& checkpoint, const c10::Device& device);
+LoadedModel load_diffusionrig(const std::filesystem::path& checkpoint, const c10::Device& device,
+                              const std::filesystem::path& config_json = {});
+// The same for a model built in memory (benchmarks, training results).
+LoadedModel prepare_for_inference(std::shared_ptr<networks::DiffusionRigImpl> model,
+                                  const DiffusionRigConfig& config, const c10::Device& device);
 
 struct SampleOptions {
   std::string respacing = "ddim20"; // any space_timesteps spec
@@ -32,6 +39,8 @@ struct SampleOptions {
   bool clip_denoised = true;
   int64_t seed = -1;             // < 0: nondeterministic x_T
   bool keep_predictions = false; // predicted x_0 after every step
+  Precision precision = Precision::fp32;
+  int64_t batch = 0; // images per forward pass; 0 = all at once
 };
 
 struct SampleResult {
@@ -43,7 +52,9 @@ struct SampleResult {
 at::Tensor encode_latent(const LoadedModel& model, const at::Tensor& images);
 
 // DDIM (or any respaced) sampling with `buffers` (B,9,H,W) and `latent`
-// (B,latent_dim); `noise` is x_T when defined. Cancellable between steps.
+// (B,latent_dim); `noise` is x_T when defined (else drawn for all B at once
+// from `seed`, so the images do not depend on `batch`). Cancellable between
+// steps; progress counts steps over all chunks.
 SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const at::Tensor& latent,
                     const at::Tensor& noise, const SampleOptions& options,
                     const JobContext& job = {});

@@ -3,7 +3,9 @@
 #include "model/base/error.h"
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
+#include <atomic>
 #include <cmath>
 
 namespace drig::networks {
@@ -43,7 +45,7 @@ ResBlockImpl::ResBlockImpl(int64_t channels, int64_t emb_channels, int64_t laten
                            int64_t out_channels, bool scale_shift_, bool up_, bool down_,
                            double dropout)
     : up(up_), down(down_), scale_shift(scale_shift_) {
-  DRIG_CHECK(scale_shift, "ResBlocks without use_scale_shift_norm are not supported yet");
+  DRIG_CHECK(scale_shift, "ResBlocks need use_scale_shift_norm (see validate())");
   in_layers = register_module("in_layers", nn::Sequential(GroupNorm32(channels), nn::SiLU(),
                                                           conv3x3(channels, out_channels)));
   emb_layers = register_module(
@@ -96,7 +98,39 @@ at::Tensor ResBlockImpl::forward(const at::Tensor& x_in, const at::Tensor& emb,
   return skip + h;
 }
 
-AttentionBlockImpl::AttentionBlockImpl(int64_t channels, int64_t num_heads) : heads(num_heads) {
+namespace {
+#if TORCH_VERSION_MAJOR >= 2
+std::atomic<bool> use_fused{true};
+#else
+std::atomic<bool> use_fused{false};
+#endif
+
+// q, k, v: (B*heads, ch, T) -> (B*heads, ch, T). Both q and k scaled by
+// ch^-1/4 (more stable in fp16 than scaling the product), softmax in fp32.
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
+#if TORCH_VERSION_MAJOR >= 2
+  if (use_fused.load(std::memory_order_relaxed))
+    // Its default scale 1/sqrt(ch) is the same product.
+    return at::scaled_dot_product_attention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2))
+        .transpose(1, 2);
+#endif
+  const double scale = 1.0 / std::sqrt(std::sqrt(double(q.size(1))));
+  at::Tensor weight = torch::einsum("bct,bcs->bts", {q * scale, k * scale});
+  weight = torch::softmax(weight.to(torch::kFloat), -1).to(weight.scalar_type());
+  return torch::einsum("bts,bcs->bct", {weight, v});
+}
+} // namespace
+
+bool fused_attention_available() {
+  return TORCH_VERSION_MAJOR >= 2;
+}
+
+void set_fused_attention(bool enabled) {
+  use_fused.store(enabled && fused_attention_available(), std::memory_order_relaxed);
+}
+
+AttentionBlockImpl::AttentionBlockImpl(int64_t channels, int64_t num_heads, bool new_order_)
+    : heads(num_heads), new_order(new_order_) {
   norm = register_module("norm", nn::GroupNorm(nn::GroupNormOptions(32, channels).eps(1e-5)));
   qkv = register_module("qkv", nn::Conv1d(nn::Conv1dOptions(channels, 3 * channels, 1)));
   proj_out = register_module("proj_out", nn::Conv1d(nn::Conv1dOptions(channels, channels, 1)));
@@ -107,14 +141,35 @@ at::Tensor AttentionBlockImpl::forward(const at::Tensor& x_in) {
   const at::Tensor x = x_in.reshape({b, c, -1});
   const at::Tensor normed = norm->forward(x.to(torch::kFloat)).to(x.scalar_type());
   const at::Tensor qkv_out = qkv->forward(normed);
-  // QKVAttentionLegacy: heads split before q/k/v, q and k each scaled by ch^-1/4.
   const int64_t length = qkv_out.size(2), ch = qkv_out.size(1) / (3 * heads);
-  const auto parts = qkv_out.reshape({b * heads, ch * 3, length}).split(ch, 1);
-  const double scale = 1.0 / std::sqrt(std::sqrt(double(ch)));
-  at::Tensor weight = torch::einsum("bct,bcs->bts", {parts[0] * scale, parts[1] * scale});
-  weight = torch::softmax(weight.to(torch::kFloat), -1).to(weight.scalar_type());
-  const at::Tensor a = torch::einsum("bts,bcs->bct", {weight, parts[2]}).reshape({b, -1, length});
-  return (x + proj_out->forward(a)).reshape(x_in.sizes());
+  at::Tensor a;
+  if (new_order) {
+    // QKVAttention: q, k, v split first, then each into heads.
+    const auto parts = qkv_out.chunk(3, 1);
+    const auto heads_of = [&](const at::Tensor& t) { return t.reshape({b * heads, ch, length}); };
+    a = attention(heads_of(parts[0]), heads_of(parts[1]), heads_of(parts[2]));
+  } else {
+    // QKVAttentionLegacy: heads split first, then q, k, v within each.
+    const auto parts = qkv_out.reshape({b * heads, ch * 3, length}).split(ch, 1);
+    a = attention(parts[0], parts[1], parts[2]);
+  }
+  return (x + proj_out->forward(a.reshape({b, -1, length}))).reshape(x_in.sizes());
+}
+
+UpsampleImpl::UpsampleImpl(int64_t channels) {
+  conv = register_module("conv", conv3x3(channels, channels));
+}
+
+at::Tensor UpsampleImpl::forward(const at::Tensor& x) {
+  return conv->forward(
+      torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
+                                                .scale_factor(std::vector<double>{2.0, 2.0})
+                                                .mode(torch::kNearest)));
+}
+
+DownsampleImpl::DownsampleImpl(int64_t channels) {
+  op = register_module("op",
+                       nn::Conv2d(nn::Conv2dOptions(channels, channels, 3).stride(2).padding(1)));
 }
 
 void EmbedSequentialImpl::add(const std::shared_ptr<nn::Module>& layer) {
@@ -131,6 +186,10 @@ at::Tensor EmbedSequentialImpl::forward(at::Tensor x, const at::Tensor& emb,
       x = attention->forward(x);
     else if (auto* conv = dynamic_cast<nn::Conv2dImpl*>(layer.get()))
       x = conv->forward(x);
+    else if (auto* upsample = dynamic_cast<UpsampleImpl*>(layer.get()))
+      x = upsample->forward(x);
+    else if (auto* downsample = dynamic_cast<DownsampleImpl*>(layer.get()))
+      x = downsample->forward(x);
     else
       fail("unexpected layer in a UNet block");
   }
@@ -138,15 +197,21 @@ at::Tensor EmbedSequentialImpl::forward(at::Tensor x, const at::Tensor& emb,
 }
 
 UNetImpl::UNetImpl(const DiffusionRigConfig& c) : config(c) {
-  const int64_t mc = c.model_channels, emb_ch = 4 * mc, heads = 1;
-  const double dropout = 0.0; // inference and tests; training sets it through the module
+  validate(c);
+  const int64_t mc = c.model_channels, emb_ch = 4 * mc;
+  const auto attention_block = [&](int64_t ch, bool upsampling) {
+    const int64_t heads = c.num_head_channels > 0                  ? ch / c.num_head_channels
+                          : upsampling && c.num_heads_upsample > 0 ? c.num_heads_upsample
+                                                                   : c.num_heads;
+    return AttentionBlock(ch, heads, c.new_attention_order);
+  };
   time_embed = register_module(
       "time_embed", nn::Sequential(nn::Linear(mc, emb_ch), nn::SiLU(), nn::Linear(emb_ch, emb_ch)));
   const auto has_attention = [&](int ds) {
     return std::find(c.attention_ds.begin(), c.attention_ds.end(), ds) != c.attention_ds.end();
   };
   const auto res = [&](int64_t in, int64_t out, bool up, bool down) {
-    return ResBlock(in, emb_ch, c.latent_dim, out, c.use_scale_shift_norm, up, down, dropout);
+    return ResBlock(in, emb_ch, c.latent_dim, out, c.use_scale_shift_norm, up, down, c.dropout);
   };
   input_blocks = register_module("input_blocks", nn::ModuleList());
   int64_t ch = static_cast<int64_t>(c.channel_mult[0] * mc);
@@ -166,13 +231,16 @@ UNetImpl::UNetImpl(const DiffusionRigConfig& c) : config(c) {
       block->add(res(ch, out, false, false).ptr());
       ch = out;
       if (has_attention(ds))
-        block->add(AttentionBlock(ch, heads).ptr());
+        block->add(attention_block(ch, false).ptr());
       input_blocks->push_back(block);
       chans.push_back(ch);
     }
     if (level + 1 < levels) {
       EmbedSequential block;
-      block->add(res(ch, ch, false, true).ptr());
+      if (c.resblock_updown)
+        block->add(res(ch, ch, false, true).ptr());
+      else
+        block->add(Downsample(ch).ptr());
       input_blocks->push_back(block);
       chans.push_back(ch);
       ds *= 2;
@@ -180,7 +248,7 @@ UNetImpl::UNetImpl(const DiffusionRigConfig& c) : config(c) {
   }
   middle_block = register_module("middle_block", EmbedSequential());
   middle_block->add(res(ch, ch, false, false).ptr());
-  middle_block->add(AttentionBlock(ch, heads).ptr());
+  middle_block->add(attention_block(ch, false).ptr());
   middle_block->add(res(ch, ch, false, false).ptr());
   output_blocks = register_module("output_blocks", nn::ModuleList());
   for (int level = levels - 1; level >= 0; --level)
@@ -192,9 +260,12 @@ UNetImpl::UNetImpl(const DiffusionRigConfig& c) : config(c) {
       block->add(res(ch + skip, out, false, false).ptr());
       ch = out;
       if (has_attention(ds))
-        block->add(AttentionBlock(ch, heads).ptr());
+        block->add(attention_block(ch, true).ptr());
       if (level > 0 && i == c.num_res_blocks) {
-        block->add(res(ch, ch, true, false).ptr());
+        if (c.resblock_updown)
+          block->add(res(ch, ch, true, false).ptr());
+        else
+          block->add(Upsample(ch).ptr());
         ds /= 2;
       }
       output_blocks->push_back(block);

@@ -28,14 +28,37 @@ struct ResBlockImpl : torch::nn::Module {
 TORCH_MODULE(ResBlock);
 
 struct AttentionBlockImpl : torch::nn::Module {
-  AttentionBlockImpl(int64_t channels, int64_t num_heads);
+  AttentionBlockImpl(int64_t channels, int64_t num_heads, bool new_order);
   at::Tensor forward(const at::Tensor& x);
 
   torch::nn::GroupNorm norm{nullptr};
   torch::nn::Conv1d qkv{nullptr}, proj_out{nullptr};
   int64_t heads;
+  bool new_order;
 };
 TORCH_MODULE(AttentionBlock);
+
+// Whether attention uses LibTorch's fused scaled_dot_product_attention
+// (LibTorch >= 2.0) instead of the original's einsum/softmax; both compute
+// the same function. Process-wide, for benchmarks and equivalence tests.
+bool fused_attention_available();
+void set_fused_attention(bool enabled);
+
+// The resamplers used when resblock_updown is off (conv_resample is always on
+// in the original): nearest x2 + 3x3 conv, and a stride-2 3x3 conv.
+struct UpsampleImpl : torch::nn::Module {
+  explicit UpsampleImpl(int64_t channels);
+  at::Tensor forward(const at::Tensor& x);
+  torch::nn::Conv2d conv{nullptr};
+};
+TORCH_MODULE(Upsample);
+
+struct DownsampleImpl : torch::nn::Module {
+  explicit DownsampleImpl(int64_t channels);
+  at::Tensor forward(const at::Tensor& x) { return op->forward(x); }
+  torch::nn::Conv2d op{nullptr};
+};
+TORCH_MODULE(Downsample);
 
 // TimestepEmbedSequential: ResBlocks get (emb, latent), other layers x only.
 struct EmbedSequentialImpl : torch::nn::Module {

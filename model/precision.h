@@ -1,0 +1,38 @@
+#pragma once
+
+// Numeric precision of inference and training: fp32 everywhere, or mixed
+// precision through LibTorch's autocast (fp16 on CUDA, bf16 on CUDA and CPU),
+// with the original's fp32 islands (GroupNorm, softmax) kept.
+#include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
+
+#include <string>
+
+namespace drig {
+
+enum class Precision { fp32, fp16, bf16 };
+
+// "fp32" | "fp16" | "bf16" (also "float32", "half", "bfloat16").
+Precision parse_precision(const std::string& text);
+std::string to_string(Precision precision);
+
+// Throws Error when `device` cannot run `precision` (fp16 autocast is CUDA only).
+void check_precision(Precision precision, const c10::Device& device);
+
+// Turns autocast on for `device` for its lifetime (nothing for fp32), and
+// restores the previous state after; weight casts are cached while it lives.
+class AutocastScope {
+public:
+  AutocastScope(const c10::Device& device, Precision precision);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+private:
+  bool active_ = false;
+  c10::DeviceType type_ = c10::DeviceType::CPU;
+  bool was_enabled_ = false;
+  c10::ScalarType previous_dtype_ = c10::ScalarType::Float;
+};
+
+} // namespace drig
