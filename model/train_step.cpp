@@ -1,0 +1,126 @@
+#include "model/train_step.h"
+
+#include "model/base/error.h"
+#include "model/diffusion/gaussian_diffusion.h"
+#include "model/networks/diffusionrig_model.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+namespace drig {
+namespace {
+
+// GradScaler's defaults: start at 2^16, halve on overflow, double after 2000
+// clean steps.
+constexpr double kInitialScale = 65536.0;
+constexpr int kGrowthInterval = 2000;
+
+const diffusion::Schedule& training_schedule() {
+  static const diffusion::Schedule s = diffusion::make_schedule("linear", 1000, "");
+  return s;
+}
+
+} // namespace
+
+TrainStep::TrainStep(std::shared_ptr<networks::DiffusionRigImpl> model, const TrainOptions& options)
+    : model_(std::move(model)), options_(options) {
+  DRIG_CHECK(options.stage == 1 || options.stage == 2, "stage must be 1 or 2, got {}",
+             options.stage);
+  DRIG_CHECK(options.lr > 0, "the learning rate must be positive, got {}", options.lr);
+  DRIG_CHECK(options.grad_clip > 0, "the gradient clip must be positive, got {}",
+             options.grad_clip);
+  for (auto& item : model_->named_parameters())
+    item.value().set_requires_grad(options.stage == 1 ||
+                                   item.key().rfind("denoisingUNet.", 0) == 0);
+  // All parameters go to Adam, as in the original; frozen ones have no
+  // gradient and Adam skips them.
+  adam_ = std::make_unique<torch::optim::Adam>(
+      model_->parameters(),
+      torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay));
+  if (options.precision == Precision::fp16)
+    loss_scale_ = kInitialScale;
+  model_->train();
+}
+
+TrainStep::~TrainStep() = default;
+
+torch::optim::Adam& TrainStep::optimizer() {
+  return *adam_;
+}
+
+StepStats TrainStep::run(const at::Tensor& images_in, const at::Tensor& buffers_in,
+                         const at::Tensor& t_in, const at::Tensor& noise_in) {
+  DRIG_CHECK(images_in.dim() == 4 && images_in.size(1) == 3, "images must be (B,3,H,W), got [{}]",
+             fmt::join(images_in.sizes(), ","));
+  DRIG_CHECK(buffers_in.dim() == 4 && buffers_in.size(1) == 9 &&
+                 buffers_in.size(0) == images_in.size(0) &&
+                 buffers_in.size(2) == images_in.size(2) && buffers_in.size(3) == images_in.size(3),
+             "buffers must be (B,9,H,W) matching images [{}], got [{}]",
+             fmt::join(images_in.sizes(), ","), fmt::join(buffers_in.sizes(), ","));
+  const c10::Device device = model_->parameters().front().device();
+  const at::Tensor images = images_in.to(device, torch::kFloat);
+  const at::Tensor buffers = buffers_in.to(device, torch::kFloat);
+  const int64_t batch = images.size(0);
+  const at::Tensor t =
+      t_in.defined() ? t_in.to(device, torch::kLong)
+                     : torch::randint(0, 1000, {batch},
+                                      torch::TensorOptions().dtype(torch::kLong).device(device));
+  const at::Tensor noise =
+      noise_in.defined() ? noise_in.to(device, torch::kFloat) : torch::randn_like(images);
+  const diffusion::Schedule& s = training_schedule();
+
+  model_->train();
+  adam_->zero_grad();
+  at::Tensor loss;
+  {
+    const AutocastScope autocast(device, options_.precision);
+    const at::Tensor latent = model_->encode(images);
+    const at::Tensor x_t = diffusion::q_sample(s, images, t, noise);
+    const at::Tensor eps =
+        model_->denoisingUNet->forward(x_t, diffusion::model_timesteps(s, t), buffers, latent);
+    loss = diffusion::training_mse(s, noise, eps.to(torch::kFloat), t, options_.p2_weight,
+                                   options_.p2_gamma, options_.p2_k)
+               .mean();
+  }
+  (loss_scale_ != 1.0 ? loss * loss_scale_ : loss).backward();
+
+  std::vector<at::Tensor> grads;
+  for (const auto& p : model_->parameters())
+    if (p.grad().defined())
+      grads.push_back(p.grad());
+  StepStats stats;
+  stats.loss = loss.item<double>();
+  {
+    torch::NoGradGuard no_grad;
+    if (loss_scale_ != 1.0)
+      for (auto& g : grads)
+        g.div_(loss_scale_);
+    std::vector<at::Tensor> norms;
+    norms.reserve(grads.size());
+    for (const auto& g : grads)
+      norms.push_back(g.norm(2));
+    const at::Tensor total = torch::stack(norms).norm(2);
+    stats.grad_norm = total.item<double>();
+    if (!std::isfinite(stats.grad_norm)) {
+      DRIG_CHECK(options_.precision == Precision::fp16,
+                 "the gradients are not finite (loss {}): training diverged", stats.loss);
+      loss_scale_ /= 2;
+      good_steps_ = 0;
+      stats.skipped = true;
+      return stats;
+    }
+    // As clip_grad_norm_: scale by min(1, clip / (norm + 1e-6)).
+    const at::Tensor coef = torch::clamp(options_.grad_clip / (total + 1e-6), c10::nullopt, 1.0);
+    for (auto& g : grads)
+      g.mul_(coef);
+  }
+  adam_->step();
+  if (options_.precision == Precision::fp16 && ++good_steps_ == kGrowthInterval) {
+    loss_scale_ *= 2;
+    good_steps_ = 0;
+  }
+  return stats;
+}
+
+} // namespace drig
