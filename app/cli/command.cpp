@@ -1,5 +1,6 @@
 #include "app/cli/command.h"
 
+#include "app/cli/bench.h"
 #include "app/cli/doctor.h"
 #include "app/cli/inspect.h"
 #include "app/cli/sample.h"
@@ -22,6 +23,10 @@ const std::vector<CommandSpec>& command_table() {
        add_inspect_command},
       {"sample", "Generate images with DDIM from a checkpoint, physical buffers and a latent",
        add_sample_command},
+      {"bench",
+       "Time the diffusion model (UNet, encoder, DDIM edit, training step); "
+       "--compare-python times eager PyTorch in the same run",
+       add_bench_command},
   };
   return table;
 }

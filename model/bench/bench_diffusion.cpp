@@ -1,90 +1,60 @@
-// UNet forward and one DDIM edit at the paper's size (256², 145 M parameters)
-// and at the tiny test size. Run the full size on purpose:
-//   bench_diffusion --benchmark_filter=256
+// The diffusion model's benchmarks at the paper's size (256², 145 M
+// parameters) and at the tiny test size, for each precision the device
+// runs: UNet forward (batch 1 and 4), encoder forward, one DDIM edit end to
+// end, one Stage 2 training step at batch 4. CI runs the tiny size only; run
+// the full size on purpose:
+//   bench_diffusion --benchmark_filter=/256/
+#include "model/bench/diffusion_cases.h"
 #include "model/device.h"
-#include "model/diffusion/gaussian_diffusion.h"
-#include "model/networks/diffusionrig_model.h"
 
 #include <benchmark/benchmark.h>
-#include <torch/torch.h>
 
 namespace {
 
-drig::DiffusionRigConfig config_for(int64_t size) {
-  drig::DiffusionRigConfig c; // the 256 defaults
-  if (size != 256) {          // the tiny fixture's architecture
-    c.model_channels = 32;
-    c.num_res_blocks = 1;
-    c.channel_mult = {1, 2};
-    c.attention_ds = {2};
-    c.latent_dim = 16;
-  }
-  return c;
-}
+using drig::Precision;
+using drig::bench::Case;
+using drig::bench::CaseSpec;
 
-c10::Device bench_device() {
-  drig::configure_torch_threads(0);
-  return drig::resolve_device(drig::DeviceSpec::parse("auto"));
-}
-
-// Random weights: speed does not depend on their values.
-drig::networks::DiffusionRig eval_model(int64_t size, const c10::Device& device) {
-  drig::networks::DiffusionRig model(config_for(size));
-  model->eval();
-  model->to(device);
-  return model;
-}
-
-void BM_UNetForward(benchmark::State& state) {
-  const int64_t size = state.range(0), batch = state.range(1);
-  const c10::Device device = bench_device();
-  drig::networks::DiffusionRig model = eval_model(size, device);
-  torch::InferenceMode guard;
-  const auto options = torch::TensorOptions().device(device);
-  const at::Tensor x = torch::randn({batch, 3, size, size}, options);
-  const at::Tensor buffers = torch::randn({batch, 9, size, size}, options);
-  const at::Tensor latent = torch::randn({batch, model->denoisingUNet->config.latent_dim}, options);
-  const at::Tensor t =
-      torch::full({batch}, 500, torch::TensorOptions().dtype(torch::kLong).device(device));
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(model->denoisingUNet->forward(x, t, buffers, latent));
-    if (device.is_cuda())
-      torch::cuda::synchronize();
-  }
-  state.counters["images/s"] =
-      benchmark::Counter(double(batch), benchmark::Counter::kIsIterationInvariantRate);
-  state.SetLabel(drig::describe_device(device));
-}
-
-void BM_DdimEdit(benchmark::State& state) {
-  const int64_t size = state.range(0), steps = state.range(1);
-  const c10::Device device = bench_device();
-  drig::networks::DiffusionRig model = eval_model(size, device);
-  torch::InferenceMode guard;
-  const auto options = torch::TensorOptions().device(device);
-  const at::Tensor buffers = torch::randn({1, 9, size, size}, options);
-  const at::Tensor latent = model->encode(torch::randn({1, 3, size, size}, options));
-  const auto schedule =
-      drig::diffusion::make_schedule("linear", 1000, "ddim" + std::to_string(steps));
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(drig::diffusion::ddim_sample_loop(
-        schedule,
-        [&](const at::Tensor& x, const at::Tensor& t) {
-          return model->denoisingUNet->forward(x, t, buffers, latent);
-        },
-        torch::randn({1, 3, size, size}, options), 0.0, true));
-    if (device.is_cuda())
-      torch::cuda::synchronize();
-  }
-  state.SetLabel(drig::describe_device(device));
+void register_case(const CaseSpec& spec, const c10::Device& device) {
+  benchmark::RegisterBenchmark(
+      drig::bench::name_of(spec).c_str(),
+      [spec, device](benchmark::State& state) {
+        drig::bench::reset_peak_memory(device);
+        drig::bench::CaseRunner runner(spec, device);
+        runner.iterate(); // warm-up: allocations, cuDNN search
+        for (auto _ : state)
+          runner.iterate();
+        state.counters["images/s"] =
+            benchmark::Counter(double(spec.batch), benchmark::Counter::kIsIterationInvariantRate);
+        state.counters["peak_MiB"] = double(drig::bench::peak_memory_bytes(device)) / (1 << 20);
+        state.SetLabel(drig::describe_device(device));
+      })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
 }
 
 } // namespace
 
-BENCHMARK(BM_UNetForward)
-    ->Args({32, 1})
-    ->Args({256, 1})
-    ->Args({256, 4})
-    ->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_DdimEdit)->Args({32, 10})->Args({256, 20})->Unit(benchmark::kMillisecond);
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  drig::configure_torch_threads(0);
+  const c10::Device device = drig::resolve_device(drig::DeviceSpec::parse("auto"));
+  std::vector<Precision> precisions{Precision::fp32};
+  if (device.is_cuda())
+    precisions = {Precision::fp32, Precision::bf16, Precision::fp16};
+  for (Precision p : precisions) {
+    for (int64_t size : {32, 256}) {
+      register_case({Case::unet_forward, size, 1, 0, p}, device);
+      if (size == 256)
+        register_case({Case::unet_forward, size, 4, 0, p}, device);
+      register_case({Case::encoder_forward, size, 1, 0, p}, device);
+      register_case({Case::ddim_edit, size, 1, size == 256 ? 20 : 10, p}, device);
+      register_case({Case::train_step, size, 4, 0, p}, device);
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

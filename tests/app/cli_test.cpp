@@ -168,3 +168,57 @@ TEST(Cli, SampleReproducesTheOriginalDdimRunAndIsDeterministicPerSeed) {
                                  (tiny / "ddim/latent.npy").string() + "' 2>&1");
   EXPECT_NE(wrong.exit_code, 0);
 }
+
+namespace {
+
+bool python_has_torch() {
+  return run_command("/usr/bin/python3 -c 'import torch' 2>/dev/null").exit_code == 0;
+}
+
+} // namespace
+
+TEST(Cli, BenchTimesTheCasesAndComparesWithEagerPyTorch) {
+  drig::test::TempDir dir("cli-bench");
+  const bool python = python_has_torch();
+  const auto result = run_command(
+      cli() +
+      " -q --device cpu bench --size 32 --steps 2 --cases unet_forward,ddim_edit "
+      "--iterations 1 --warmup 0 --json '" +
+      (dir / "bench.json").string() + "'" + (python ? " --compare-python" : "") + " 2>&1");
+  ASSERT_EQ(result.exit_code, 0) << result.out;
+  EXPECT_NE(result.out.find("unet_forward/32/b1/fp32"), std::string::npos) << result.out;
+  const auto rows = nlohmann::json::parse(drig::read_file(dir / "bench.json"));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1]["case"], "ddim2_edit/32/b1/fp32");
+  for (const auto& row : rows) {
+    EXPECT_GT(row["ms_per_iter"].get<double>(), 0.0);
+    EXPECT_GT(row["peak_bytes"].get<int64_t>(), 0);
+    if (python) {
+      EXPECT_GT(row["python_over_ours"].get<double>(), 0.0) << row.dump();
+    }
+  }
+  if (!python)
+    GTEST_SKIP() << "/usr/bin/python3 has no torch: the comparison was not run";
+}
+
+TEST(Cli, BenchRefusesWhatTheDeviceCannotRun) {
+  const auto fp16 = run_command(cli() + " --device cpu bench --size 32 --precision fp16 2>&1");
+  EXPECT_NE(fp16.exit_code, 0);
+  EXPECT_NE(fp16.out.find("fp16 runs on CUDA only"), std::string::npos) << fp16.out;
+  const auto unknown = run_command(cli() + " --device cpu bench --size 32 --cases unet 2>&1");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.out.find("unknown benchmark case \"unet\""), std::string::npos) << unknown.out;
+}
+
+// The Python side of --compare-python computes what the original computes.
+TEST(Cli, ThePythonReferenceReproducesTheTinyFixtures) {
+  DRIG_REQUIRE_SHARED();
+  if (!python_has_torch())
+    GTEST_SKIP() << "/usr/bin/python3 has no torch (apt-get install python3-torch)";
+  const auto result =
+      run_command("/usr/bin/python3 '" DRIG_SOURCE_DIR
+                  "/model/bench/python_reference/diffusionrig_reference.py' --threads 2 --check '" +
+                  (drig::test::shared_dir() / "reference/diffusion/tiny").string() + "' --model '" +
+                  drig::test::extracted_fixture("tiny/model000000.pt").string() + "' 2>&1");
+  EXPECT_EQ(result.exit_code, 0) << result.out;
+}
