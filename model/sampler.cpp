@@ -1,6 +1,8 @@
 #include "model/sampler.h"
 
 #include "model/base/error.h"
+#include "model/base/log.h"
+#include "model/cuda_graph.h"
 #include "model/diffusion/gaussian_diffusion.h"
 #include "model/formats/torch_checkpoint.h"
 #include "model/networks/diffusionrig_model.h"
@@ -114,10 +116,30 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
     const at::Tensor physic =
         buffers.narrow(0, begin, n).to(device, torch::kFloat).contiguous(memory_format);
     const at::Tensor cond = latent.narrow(0, begin, n).to(device, torch::kFloat);
-    const diffusion::Denoiser denoise = [&](const at::Tensor& x, const at::Tensor& t) {
+    const GraphableForward forward = [&](const at::Tensor& x, const at::Tensor& t,
+                                         const at::Tensor& p, const at::Tensor& c) {
       // The DDIM update stays in fp32 whatever the network ran in.
-      return model.model->denoisingUNet->forward(x.contiguous(memory_format), t, physic, cond)
+      return model.model->denoisingUNet->forward(x.contiguous(memory_format), t, p, c)
           .to(torch::kFloat);
+    };
+    std::shared_ptr<CudaGraphForward>& graph = *model.graph;
+    bool use_graph = device.is_cuda() && cuda_graphs_enabled();
+    if (use_graph &&
+        !(graph && graph->matches(x_t.narrow(0, begin, n), physic, cond, options.precision))) {
+      graph.reset();
+      try {
+        const at::Tensor t0 = diffusion::model_timesteps(
+            schedule, torch::full({n}, schedule.size() - 1, torch::kLong).to(device));
+        graph = std::make_shared<CudaGraphForward>(
+            forward, x_t.narrow(0, begin, n).contiguous(memory_format), t0, physic, cond,
+            options.precision);
+      } catch (const Error& e) {
+        spdlog::warn("sampling without a CUDA graph: {}", e.what());
+        use_graph = false;
+      }
+    }
+    const diffusion::Denoiser denoise = [&](const at::Tensor& x, const at::Tensor& t) {
+      return use_graph ? graph->run(x, t, physic, cond) : forward(x, t, physic, cond);
     };
     std::vector<at::Tensor> chunk_predictions;
     samples.push_back(

@@ -17,6 +17,7 @@ namespace drig {
 namespace networks {
 struct DiffusionRigImpl;
 }
+class CudaGraphForward;
 
 // A DiffusionRig model loaded from a checkpoint (architecture inferred from
 // its keys and shapes, then `config_json` applied when given), in eval mode
@@ -26,6 +27,10 @@ struct LoadedModel {
   DiffusionRigConfig config;
   std::shared_ptr<networks::DiffusionRigImpl> model;
   c10::Device device = c10::Device(c10::kCPU);
+  // The last captured sampling graph (CUDA), reused while shapes and
+  // precision stay the same; shared by copies of this struct.
+  std::shared_ptr<std::shared_ptr<CudaGraphForward>> graph =
+      std::make_shared<std::shared_ptr<CudaGraphForward>>();
 };
 LoadedModel load_diffusionrig(const std::filesystem::path& checkpoint, const c10::Device& device,
                               const std::filesystem::path& config_json = {});

@@ -31,9 +31,11 @@ nn::Conv2d conv3x3(int64_t in, int64_t out) {
 
 at::Tensor timestep_embedding(const at::Tensor& t, int64_t dim) {
   const int64_t half = dim / 2;
-  const at::Tensor freqs =
-      torch::exp(-std::log(10000.0) * torch::arange(0, half, torch::kFloat) / double(half))
-          .to(t.device());
+  // Made on t's device: a host-to-device copy here would break CUDA graph capture.
+  const at::Tensor freqs = torch::exp(
+      -std::log(10000.0) *
+      torch::arange(0, half, torch::TensorOptions().dtype(torch::kFloat).device(t.device())) /
+      double(half));
   const at::Tensor args = t.to(torch::kFloat).unsqueeze(1) * freqs.unsqueeze(0);
   at::Tensor emb = torch::cat({torch::cos(args), torch::sin(args)}, -1);
   if (dim % 2 != 0)
