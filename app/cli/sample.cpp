@@ -7,6 +7,7 @@
 #include "model/device.h"
 #include "model/formats/npy.h"
 #include "model/sampler.h"
+#include "training/buffer_images.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -59,7 +60,9 @@ void save_png(const fs::path& path, const at::Tensor& chw) {
 
 CommandRunner add_sample_command(CLI::App& sub) {
   struct Options {
-    std::string model, source, latent, buffers, noise, output_dir, output_npy;
+    std::string model, config, source, latent, buffers, noise, output_dir, output_npy;
+    std::vector<std::string> buffer_pngs;
+    std::string precision = "fp32";
     SampleOptions sampling;
     bool predictions = false;
   };
@@ -69,9 +72,20 @@ CommandRunner add_sample_command(CLI::App& sub) {
       sub.add_option("--source", o->source, "Aligned photo whose latent (identity) to use");
   auto* latent = sub.add_option("--latent", o->latent, "Latent (B, latent_dim) as .npy instead");
   source->excludes(latent);
-  sub.add_option("--buffers", o->buffers,
-                 "Physical buffers as .npy: (9,H,W) or (B,9,H,W), channels rendered|normal|albedo")
-      ->required();
+  auto* npy = sub.add_option(
+      "--buffers", o->buffers,
+      "Physical buffers as .npy: (9,H,W) or (B,9,H,W), channels rendered|normal|albedo");
+  auto* pngs = sub.add_option("--buffer-pngs", o->buffer_pngs,
+                              "Or three images RENDERED NORMAL ALBEDO (normal stored as (n+1)/2)")
+                   ->expected(3);
+  npy->excludes(pngs);
+  sub.add_option("--config", o->config,
+                 "JSON with the original's arguments (e.g. the run's config.json) for what the "
+                 "weights do not tell: image_size, attention heads, ...");
+  sub.add_option("--precision", o->precision, "fp32, bf16 (CPU/CUDA) or fp16 (CUDA)")
+      ->capture_default_str();
+  sub.add_option("--batch", o->sampling.batch, "Images per forward pass (0 = all at once)")
+      ->check(CLI::NonNegativeNumber);
   sub.add_option("--steps", o->sampling.respacing, "Respacing: ddimN or a comma list")
       ->capture_default_str();
   sub.add_option("--eta", o->sampling.eta, "DDIM eta (0 = deterministic)")->capture_default_str();
@@ -82,12 +96,18 @@ CommandRunner add_sample_command(CLI::App& sub) {
   sub.add_flag("--predictions", o->predictions, "Write pred_xstart.npy: predicted x_0 per step");
   return [o](CommandEnv& env) {
     DRIG_CHECK(!o->source.empty() || !o->latent.empty(), "give --source or --latent");
-    at::Tensor buffers = load_array(o->buffers, "--buffers");
+    DRIG_CHECK(!o->buffers.empty() || !o->buffer_pngs.empty(), "give --buffers or --buffer-pngs");
+    o->sampling.precision = parse_precision(o->precision);
+    at::Tensor buffers =
+        o->buffers.empty()
+            ? load_buffer_images({o->buffer_pngs[0], o->buffer_pngs[1], o->buffer_pngs[2]})
+            : load_array(o->buffers, "--buffers");
     if (buffers.dim() == 3)
       buffers = buffers.unsqueeze(0);
     const c10::Device device = resolve_device(DeviceSpec::parse(env.global.device));
+    check_precision(o->sampling.precision, device);
     spdlog::info("loading {} on {}", o->model, describe_device(device));
-    const LoadedModel model = load_diffusionrig(o->model, device);
+    const LoadedModel model = load_diffusionrig(o->model, device, o->config);
     at::Tensor latent =
         o->latent.empty()
             ? encode_latent(model, load_image(o->source, buffers.size(2), buffers.size(3)))

@@ -142,8 +142,11 @@ int64_t peak_memory_bytes(const c10::Device& device) {
 
 void reset_peak_memory(const c10::Device& device) {
 #ifdef DRIG_WITH_CUDA
-  if (device.is_cuda())
+  if (device.is_cuda()) {
+    // The caching allocator knows no device before its first allocation.
+    torch::empty({1}, torch::TensorOptions().device(device));
     c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
+  }
 #endif
   (void)device;
 }

@@ -42,8 +42,8 @@ if(DRIG_TORCH_SHIPS_FMT)
   # std::filesystem functions, from another compiler; binding our calls to
   # them crashed every test that copies a path (seen on an H100 box, torch
   # 2.11). Naming the C++ runtime right after drig_base puts it ahead of
-  # libtorch on the link line, so our references resolve to it. (Unverified
-  # there yet: see tests/gpu/README.md.)
+  # libtorch on the link line, so our references resolve to it (checked on
+  # the H100 box with torch 2.11, see tests/gpu/README.md).
   set(DRIG_LINK_CXX_RUNTIME_FIRST ON)
   if(NOT EXISTS "${DRIG_DEPS_DIR}/include/spdlog")
     message(FATAL_ERROR "This LibTorch ships its own fmt: copy spdlog, fmt and nlohmann headers "
