@@ -3,6 +3,7 @@
 #include "model/base/error.h"
 #include "model/base/log.h"
 #include "model/cuda_graph.h"
+#include "model/diffusion/ancestral.h"
 #include "model/diffusion/gaussian_diffusion.h"
 #include "model/formats/torch_checkpoint.h"
 #include "model/networks/diffusionrig_model.h"
@@ -142,14 +143,30 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
       return use_graph ? graph->run(x, t, physic, cond) : forward(x, t, physic, cond);
     };
     std::vector<at::Tensor> chunk_predictions;
-    samples.push_back(
-        diffusion::ddim_sample_loop(schedule, denoise, x_t.narrow(0, begin, n), options.eta,
-                                    options.clip_denoised, chunk_job(job, chunk, chunks),
-                                    [&](int64_t, const at::Tensor&, const at::Tensor& pred) {
-                                      if (options.keep_predictions)
-                                        chunk_predictions.push_back(pred.cpu());
-                                    })
-            .cpu());
+    const diffusion::StepCallback keep = [&](int64_t, const at::Tensor&, const at::Tensor& pred) {
+      if (options.keep_predictions)
+        chunk_predictions.push_back(pred.cpu());
+    };
+    const bool learned = model.config.learn_sigma;
+    const at::Tensor start = x_t.narrow(0, begin, n);
+    const JobContext sub = chunk_job(job, chunk, chunks);
+    if (options.ddim) {
+      // DDIM uses eps only; a learned-sigma model's variance half is unused.
+      const diffusion::Denoiser eps_only = [&](const at::Tensor& x, const at::Tensor& t) {
+        const at::Tensor out = denoise(x, t);
+        return learned ? out.narrow(1, 0, 3) : out;
+      };
+      samples.push_back(diffusion::ddim_sample_loop(schedule, eps_only, start, options.eta,
+                                                    options.clip_denoised, sub, keep)
+                            .cpu());
+    } else {
+      // The original's p_sample_loop: FIXED_LARGE, or LEARNED_RANGE with learn_sigma.
+      samples.push_back(diffusion::p_sample_loop(schedule, denoise, start,
+                                                 learned ? diffusion::VarianceType::learned_range
+                                                         : diffusion::VarianceType::fixed_large,
+                                                 options.clip_denoised, sub, keep)
+                            .cpu());
+    }
     if (!chunk_predictions.empty())
       predictions.push_back(torch::stack(chunk_predictions));
   }

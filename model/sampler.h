@@ -41,6 +41,7 @@ LoadedModel prepare_for_inference(std::shared_ptr<networks::DiffusionRigImpl> mo
 struct SampleOptions {
   std::string respacing = "ddim20"; // any space_timesteps spec
   double eta = 0.0;
+  bool ddim = true; // false: the original's ancestral p_sample_loop (--use_ddim False)
   bool clip_denoised = true;
   int64_t seed = -1;             // < 0: nondeterministic x_T
   bool keep_predictions = false; // predicted x_0 after every step

@@ -89,6 +89,8 @@ CommandRunner add_sample_command(CLI::App& sub) {
   sub.add_option("--steps", o->sampling.respacing, "Respacing: ddimN or a comma list")
       ->capture_default_str();
   sub.add_option("--eta", o->sampling.eta, "DDIM eta (0 = deterministic)")->capture_default_str();
+  sub.add_flag("!--no-ddim", o->sampling.ddim,
+               "Ancestral sampling (the original's --use_ddim False) instead of DDIM");
   sub.add_option("--seed", o->sampling.seed, "Seed for x_T (ignored with --noise)");
   sub.add_option("--noise", o->noise, "Start from this x_T (.npy, (B,3,H,W))");
   sub.add_option("-o,--output_dir", o->output_dir, "Folder for sample_NNN.png")->required();

@@ -265,6 +265,16 @@ TEST(Cli, SampleTakesBufferImagesPrecisionBatchAndAConfig) {
   EXPECT_FALSE(at::equal(a, b)) << "--precision bf16 changed nothing";
   EXPECT_LE(a.abs().max().item<double>(), 1.0);
 
+  // The original's ancestral sampler (--use_ddim False) over 10 respaced steps.
+  std::string ten = base;
+  ten.replace(ten.find("--steps ddim5"), 13, "--steps 10");
+  const auto ddpm = run_command(ten + " --buffers '" + (dir / "buffers.npy").string() +
+                                "' --no-ddim -o '" + (dir / "ddpm").string() + "' --output-npy '" +
+                                (dir / "ddpm.npy").string() + "' 2>&1");
+  ASSERT_EQ(ddpm.exit_code, 0) << ddpm.out;
+  EXPECT_EQ(drig::formats::load_npy(dir / "ddpm.npy").tensor.sizes(),
+            at::IntArrayRef({1, 3, 32, 32}));
+
   std::string on_cpu = base;
   on_cpu.replace(on_cpu.find(" -q sample"), 10, " --device cpu -q sample");
   const auto fp16 = run_command(on_cpu + " --buffers '" + (dir / "buffers.npy").string() +
