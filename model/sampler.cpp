@@ -1,13 +1,13 @@
 #include "model/sampler.h"
 
 #include "model/base/error.h"
-#include "model/base/log.h"
 #include "model/cuda_graph.h"
 #include "model/diffusion/ancestral.h"
 #include "model/diffusion/gaussian_diffusion.h"
 #include "model/formats/torch_checkpoint.h"
 #include "model/networks/diffusionrig_model.h"
 
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 namespace drig {
@@ -101,7 +101,6 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
       torch::manual_seed(static_cast<uint64_t>(options.seed));
     x_t = torch::randn({buffers.size(0), 3, buffers.size(2), buffers.size(3)}).to(device);
   }
-  check_precision(options.precision, device);
   const auto memory_format =
       device.is_cuda() ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   const diffusion::Schedule schedule = diffusion::make_schedule("linear", 1000, options.respacing);
@@ -110,7 +109,8 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
   const int64_t chunks = (total + per_chunk - 1) / per_chunk;
   std::vector<at::Tensor> samples, predictions;
   // One scope for the loop, so weights are cast once, not at every step; the
-  // DDIM arithmetic in between is not an autocast op and stays fp32.
+  // DDIM arithmetic in between is not an autocast op and stays fp32. It also
+  // refuses a precision the device cannot run.
   const AutocastScope autocast(device, options.precision);
   for (int64_t chunk = 0; chunk < chunks; ++chunk) {
     const int64_t begin = chunk * per_chunk, n = std::min(per_chunk, total - begin);

@@ -30,15 +30,20 @@ void save_rgb01(const at::Tensor& chw, const std::filesystem::path& path) {
       (chw.clamp(0, 1) * 65535.0 + 0.5).floor().to(at::kInt).permute({1, 2, 0}).contiguous();
   cv::Mat rgb(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_32SC3,
               hwc.data_ptr());
-  cv::Mat rgb16, bgr16;
+  cv::Mat rgb16;
   rgb.convertTo(rgb16, CV_16UC3);
-  cv::cvtColor(rgb16, bgr16, cv::COLOR_RGB2BGR);
-  std::vector<uchar> png;
-  DRIG_CHECK(cv::imencode(".png", bgr16, png), "{}: cannot encode PNG", path.string());
-  write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+  write_rgb_png(path, rgb16);
 }
 
 } // namespace
+
+void write_rgb_png(const std::filesystem::path& path, const cv::Mat& rgb) {
+  cv::Mat bgr;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  std::vector<uchar> png;
+  DRIG_CHECK(cv::imencode(".png", bgr, png), "{}: cannot encode PNG", path.string());
+  write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+}
 
 at::Tensor load_buffer_images(const BufferImagePaths& p) {
   const at::Tensor r = load_rgb01(p.rendered, "rendered");

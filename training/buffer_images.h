@@ -4,6 +4,7 @@
 // rendered and albedo store their [0,1] values, normals store (n+1)/2.
 // 16-bit PNGs keep the precision the model sees; 8-bit ones are accepted.
 #include <ATen/core/Tensor.h>
+#include <opencv2/core/mat.hpp>
 
 #include <filesystem>
 
@@ -16,6 +17,10 @@ struct BufferImagePaths {
 // (1,9,H,W) float in the original's channel order rendered|normal|albedo.
 // Throws Error naming the file that cannot be read or whose size differs.
 at::Tensor load_buffer_images(const BufferImagePaths& paths);
+
+// An RGB image (8 or 16 bit) as PNG, written atomically; the one PNG writer
+// of sampled images and buffers.
+void write_rgb_png(const std::filesystem::path& path, const cv::Mat& rgb);
 
 // Writes (9,H,W) or (1,9,H,W) as three 16-bit PNGs (atomically), clamped to
 // the stored ranges.

@@ -2,7 +2,6 @@
 // physical buffers and a latent (from an aligned photo or a .npy).
 #include "app/cli/sample.h"
 
-#include "model/base/atomic_file.h"
 #include "model/base/error.h"
 #include "model/device.h"
 #include "model/formats/npy.h"
@@ -47,13 +46,8 @@ void save_png(const fs::path& path, const at::Tensor& chw) {
                              .permute({1, 2, 0})
                              .to(torch::kUInt8)
                              .contiguous();
-  const cv::Mat rgb(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3,
-                    hwc.data_ptr());
-  cv::Mat bgr;
-  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-  std::vector<uchar> png;
-  DRIG_CHECK(cv::imencode(".png", bgr, png), "{}: cannot encode PNG", path.string());
-  write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+  write_rgb_png(path, cv::Mat(static_cast<int>(hwc.size(0)), static_cast<int>(hwc.size(1)), CV_8UC3,
+                              hwc.data_ptr()));
 }
 
 } // namespace

@@ -23,6 +23,13 @@ struct GroupNorm32Impl : nn::GroupNormImpl {
 };
 TORCH_MODULE(GroupNorm32);
 
+// Nearest-neighbour x2, the original's Upsample without its conv.
+at::Tensor upsample_nearest2x(const at::Tensor& x) {
+  return torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
+                                                   .scale_factor(std::vector<double>{2.0, 2.0})
+                                                   .mode(torch::kNearest));
+}
+
 nn::Conv2d conv3x3(int64_t in, int64_t out) {
   return nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1));
 }
@@ -68,9 +75,7 @@ at::Tensor ResBlockImpl::forward(const at::Tensor& x_in, const at::Tensor& emb,
                                  const at::Tensor& latent) {
   const auto resample = [&](const at::Tensor& v) {
     if (up)
-      return torch::nn::functional::interpolate(v, torch::nn::functional::InterpolateFuncOptions()
-                                                       .scale_factor(std::vector<double>{2.0, 2.0})
-                                                       .mode(torch::kNearest));
+      return upsample_nearest2x(v);
     if (down)
       return torch::avg_pool2d(v, 2, 2);
     return v;
@@ -163,10 +168,7 @@ UpsampleImpl::UpsampleImpl(int64_t channels) {
 }
 
 at::Tensor UpsampleImpl::forward(const at::Tensor& x) {
-  return conv->forward(
-      torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
-                                                .scale_factor(std::vector<double>{2.0, 2.0})
-                                                .mode(torch::kNearest)));
+  return conv->forward(upsample_nearest2x(x));
 }
 
 DownsampleImpl::DownsampleImpl(int64_t channels) {

@@ -1,17 +1,11 @@
 // llama.cpp's test-backend-ops idea: the same op on CUDA and on the CPU must agree.
 #include "model/device.h"
 #include "tests/support/tensor_compare.h"
+#include "tests/support/tiny_model.h"
 
 #include <torch/torch.h>
 
 #include <gtest/gtest.h>
-
-#define REQUIRE_CUDA()                                                                             \
-  do {                                                                                             \
-    if (!torch::cuda::is_available())                                                              \
-      GTEST_SKIP() << "no CUDA device (this LibTorch build: "                                      \
-                   << (drig::torch_runtime_info().built_with_cuda ? "CUDA" : "CPU-only") << ")";   \
-  } while (false)
 
 TEST(GpuDevice, AutoSelectsCudaAndReportsTheGpu) {
   REQUIRE_CUDA();

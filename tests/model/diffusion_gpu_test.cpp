@@ -8,6 +8,7 @@
 #include "model/train_step.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/tiny_model.h"
 
 #include <torch/torch.h>
 
@@ -16,13 +17,6 @@
 #include <cstdlib>
 
 using namespace drig;
-
-#define REQUIRE_CUDA()                                                                             \
-  do {                                                                                             \
-    if (!torch::cuda::is_available())                                                              \
-      GTEST_SKIP() << "no CUDA device (this LibTorch build: "                                      \
-                   << (torch_runtime_info().built_with_cuda ? "CUDA" : "CPU-only") << ")";         \
-  } while (false)
 
 namespace {
 
@@ -77,12 +71,7 @@ TEST(GpuDiffusion, TrainingStepOnCudaMatchesTheOriginal) {
   DRIG_REQUIRE_SHARED();
   at::globalContext().setAllowTF32CuDNN(false);
   at::globalContext().setAllowTF32CuBLAS(false);
-  const formats::NamedTensors tensors = formats::state_dict_tensors(
-      *formats::load_torch_checkpoint(test::extracted_fixture("tiny/model000000.pt")).root, "tiny");
-  DiffusionRigConfig config = infer_diffusionrig_config(tensors);
-  config.dropout = 0;
-  auto model = std::make_shared<networks::DiffusionRigImpl>(config);
-  networks::load_state_dict(*model, tensors, "tiny");
+  auto model = test::tiny_fixture_model();
   model->to(kCuda);
   TrainOptions options;
   options.stage = 2;

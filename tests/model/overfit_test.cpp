@@ -7,6 +7,7 @@
 #include "model/sampler.h"
 #include "model/train_step.h"
 #include "tests/support/tensor_compare.h"
+#include "tests/support/tiny_model.h"
 
 #include <torch/torch.h>
 
@@ -60,14 +61,7 @@ double eval_loss(networks::DiffusionRigImpl& model, const at::Tensor& images,
 TEST(Overfit, TwoImagesAreLearnedAndSampledBackFromTheirBuffers) {
   configure_torch_threads(0);
   torch::manual_seed(0);
-  DiffusionRigConfig config;
-  config.image_size = 32;
-  config.model_channels = 32;
-  config.num_res_blocks = 1;
-  config.channel_mult = {1, 2};
-  config.attention_ds = {2};
-  config.latent_dim = 16;
-  config.dropout = 0;
+  const DiffusionRigConfig config = test::tiny_architecture();
   auto model = std::make_shared<networks::DiffusionRigImpl>(config);
   const at::Tensor images = two_images(), buffers = buffers_for(images);
 

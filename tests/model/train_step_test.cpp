@@ -7,6 +7,7 @@
 #include "model/train_step.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/tiny_model.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -29,16 +30,6 @@ at::Tensor load(const std::string& relative) {
   return formats::load_npy(tiny(relative)).tensor;
 }
 
-std::shared_ptr<networks::DiffusionRigImpl> tiny_model() {
-  const formats::NamedTensors tensors = formats::state_dict_tensors(
-      *formats::load_torch_checkpoint(test::extracted_fixture("tiny/model000000.pt")).root, "tiny");
-  DiffusionRigConfig config = infer_diffusionrig_config(tensors);
-  apply_config_file(config, tiny("config.json").string()); // dropout 0
-  auto model = std::make_shared<networks::DiffusionRigImpl>(config);
-  networks::load_state_dict(*model, tensors, "model000000.pt");
-  return model;
-}
-
 at::Tensor value(const networks::DiffusionRigImpl& model, const std::string& key) {
   for (const auto& [name, tensor] : networks::state_dict(model))
     if (name == key)
@@ -59,7 +50,7 @@ void check_stage(int stage, double lr) {
   // round differently (stage 1's grad norm moves by 5e-5 relative with 1).
   const int threads = at::get_num_threads();
   at::set_num_threads(2);
-  auto model = tiny_model();
+  auto model = test::tiny_fixture_model();
   TrainOptions options;
   options.stage = stage;
   options.lr = lr;
@@ -106,7 +97,7 @@ TEST(TrainStep, Stage2FreezesTheEncoderWeightsButNotItsBatchNormStatistics) {
 
 TEST(TrainStep, BadBatchesAndOptionsAreClearErrors) {
   DRIG_REQUIRE_SHARED();
-  auto model = tiny_model();
+  auto model = test::tiny_fixture_model();
   TrainOptions bad;
   bad.stage = 3;
   EXPECT_NE(test::error_of([&] { TrainStep(model, bad); }).find("stage must be 1 or 2"),

@@ -5,6 +5,7 @@
 #include "model/networks/diffusionrig_model.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/tiny_model.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -16,18 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-DiffusionRigConfig small_config() {
-  DiffusionRigConfig c;
-  c.image_size = 32;
-  c.model_channels = 32;
-  c.num_res_blocks = 1;
-  c.channel_mult = {1, 2};
-  c.attention_ds = {2};
-  c.latent_dim = 8;
-  c.dropout = 0;
-  return c;
-}
-
 bool has_key(const formats::NamedTensors& tensors, const std::string& key) {
   for (const auto& [name, tensor] : tensors)
     if (name == key)
@@ -38,7 +27,7 @@ bool has_key(const formats::NamedTensors& tensors, const std::string& key) {
 } // namespace
 
 TEST(ConfigOptions, ConvResamplersUseTheOriginalKeysAndAreInferredBack) {
-  DiffusionRigConfig c = small_config();
+  DiffusionRigConfig c = test::tiny_architecture();
   c.resblock_updown = false;
   networks::DiffusionRig model(c);
   const formats::NamedTensors sd = networks::state_dict(*model);
@@ -52,7 +41,7 @@ TEST(ConfigOptions, ConvResamplersUseTheOriginalKeysAndAreInferredBack) {
   torch::InferenceMode guard;
   const at::Tensor out =
       model->denoisingUNet->forward(torch::randn({2, 3, 32, 32}), torch::tensor({3, 700}),
-                                    torch::randn({2, 9, 32, 32}), torch::randn({2, 8}));
+                                    torch::randn({2, 9, 32, 32}), torch::randn({2, c.latent_dim}));
   EXPECT_EQ(out.sizes(), at::IntArrayRef({2, 3, 32, 32}));
 }
 
@@ -84,7 +73,7 @@ TEST(ConfigOptions, MultiHeadAttentionSplitsAsTheLegacyAndTheNewOrderDefine) {
 }
 
 TEST(ConfigOptions, HeadChannelsAndUpsampleHeadsSetTheBlocks) {
-  DiffusionRigConfig c = small_config();
+  DiffusionRigConfig c = test::tiny_architecture();
   c.num_head_channels = 16;
   networks::UNet unet(c);
   const auto* middle =
@@ -118,9 +107,8 @@ TEST(ConfigOptions, FusedAttentionEqualsTheEinsumPathWhereAvailable) {
 
 TEST(ConfigOptions, TheFixtureConfigJsonCompletesTheInferredConfig) {
   DRIG_REQUIRE_SHARED();
-  DiffusionRigConfig c = small_config();
+  DiffusionRigConfig c = test::tiny_architecture();
   c.image_size = 0; // channel_mult 1,2 is no per-size default
-  c.latent_dim = 16;
   c.dropout = 0.1;
   apply_config_file(c, (test::shared_dir() / "reference/diffusion/tiny/config.json").string());
   EXPECT_EQ(c.image_size, 32);
@@ -130,7 +118,7 @@ TEST(ConfigOptions, TheFixtureConfigJsonCompletesTheInferredConfig) {
 
 TEST(ConfigOptions, ConfigJsonErrorsNameTheFileAndTheKey) {
   const auto error = [](const json& j) {
-    DiffusionRigConfig c = small_config();
+    DiffusionRigConfig c = test::tiny_architecture();
     return test::error_of([&] { apply_config_json(c, j, "run/config.json"); });
   };
   EXPECT_NE(error({{"num_channels", 64}})

@@ -8,6 +8,7 @@
 #include "tests/support/keys_tsv.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
+#include "tests/support/tiny_model.h"
 
 #include <torch/torch.h>
 
@@ -36,10 +37,7 @@ void expect_same_layout(const formats::NamedTensors& ours, const formats::NamedT
 }
 
 networks::DiffusionRig tiny_model() {
-  const formats::NamedTensors tensors = formats::state_dict_tensors(
-      *formats::load_torch_checkpoint(test::extracted_fixture("tiny/model000000.pt")).root, "tiny");
-  networks::DiffusionRig model(infer_diffusionrig_config(tensors));
-  networks::load_state_dict(*model, tensors, "model000000.pt");
+  networks::DiffusionRig model(test::tiny_fixture_model());
   model->eval();
   return model;
 }
