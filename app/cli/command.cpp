@@ -1,5 +1,6 @@
 #include "app/cli/command.h"
 
+#include "app/cli/align.h"
 #include "app/cli/bench.h"
 #include "app/cli/doctor.h"
 #include "app/cli/inspect.h"
@@ -21,6 +22,10 @@ const std::vector<CommandSpec>& command_table() {
       {"inspect",
        "Show what a model file holds (checkpoint, pickle, .npy/.npz) and which model it is",
        add_inspect_command},
+      {"align",
+       "Find and align the face in each photo of an album (FFHQ crop, as the original "
+       "scripts/align.py), with a JSON sidecar per face",
+       add_align_command},
       {"sample", "Generate images with DDIM from a checkpoint, physical buffers and a latent",
        add_sample_command},
       {"bench",

@@ -1,0 +1,79 @@
+// `diffusionrig align` run as a user would: summary, exit codes, re-runs, Ctrl-C.
+#include "tests/support/test_paths.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+namespace fs = std::filesystem;
+using drig::test::run_command;
+
+namespace {
+
+std::string cli() {
+  const char* path = std::getenv("DRIG_CLI");
+  return path ? path : "diffusionrig";
+}
+
+int count_png(const fs::path& dir) {
+  int n = 0;
+  for (const auto& e : fs::directory_iterator(dir))
+    n += e.path().extension() == ".png";
+  return n;
+}
+
+} // namespace
+
+TEST(CliAlign, AlignsAnAlbumAndSummarisesWhatFailed) {
+  DRIG_REQUIRE_SHARED();
+  drig::test::TempDir album("cli_align_album");
+  const fs::path portraits = drig::test::shared_dir() / "testdata/faces/portraits";
+  fs::copy_file(portraits / "exp_2.jpg", album / "exp 2 (copy).jpg");
+  fs::copy_file(portraits / "exp_5.jpg", album / "exp_5.jpg");
+  std::ofstream(album / "readme.jpg") << "hello";
+  drig::test::TempDir out("cli_align_out");
+  const std::string cmd = cli() + " align -i '" + album.path().string() + "' -o '" +
+                          out.path().string() + "' --workers 2 2>&1";
+  const auto first = run_command(cmd);
+  EXPECT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_NE(first.out.find("aligned"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("unreadable"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("readme.jpg"), std::string::npos) << first.out;
+  EXPECT_TRUE(fs::exists(out / "exp 2 (copy).png"));
+  EXPECT_TRUE(fs::exists(out / "exp 2 (copy).json"));
+  EXPECT_EQ(count_png(out.path()), 2);
+  const auto again = run_command(cmd);
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("up to date"), std::string::npos) << again.out;
+}
+
+TEST(CliAlign, NothingAlignedIsAFailure) {
+  drig::test::TempDir album("cli_align_bad");
+  std::ofstream(album / "a.jpg") << "not a photo";
+  drig::test::TempDir out("cli_align_bad_out");
+  const auto r = run_command(cli() + " align -i " + album.path().string() + " -o " +
+                             out.path().string() + " 2>&1");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("a.jpg"), std::string::npos) << r.out;
+}
+
+TEST(CliAlign, CtrlCStopsAndKeepsFinishedOutputs) {
+  DRIG_REQUIRE_SHARED();
+  drig::test::TempDir out("cli_align_sigint");
+  const fs::path albums = drig::test::shared_dir() / "testdata/albums";
+  // One worker over 18 photos: the interrupt lands after the first output.
+  const std::string script =
+      "(" + cli() + " align -i " + (albums / "angelina").string() + " " +
+      (albums / "mark").string() + " " + (albums / "matt").string() + " -o " + out.path().string() +
+      " --workers 1 >/dev/null 2>&1 & pid=$!; " + "for i in $(seq 600); do ls " +
+      out.path().string() +
+      "/*.json >/dev/null 2>&1 && break; sleep 0.1; done; kill -INT $pid; wait $pid; echo $?)";
+  const auto r = run_command(script);
+  EXPECT_EQ(std::atoi(r.out.c_str()), 130) << r.out;
+  const int kept = count_png(out.path());
+  EXPECT_GE(kept, 1);
+  EXPECT_LT(kept, 18);
+  for (const auto& e : fs::directory_iterator(out.path()))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+}

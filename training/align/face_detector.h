@@ -1,0 +1,49 @@
+#pragma once
+
+#include "training/align/face_types.h"
+
+#include <opencv2/core/mat.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+namespace drig::align {
+
+struct DetectorOptions {
+  std::filesystem::path landmark_model; // empty: LandmarkPredictor::default_model_path()
+  // Photos above this size are detected on a downscaled copy (landmarks
+  // still come from full resolution). The reference photos are all below it,
+  // so there the first pass is exactly the original's.
+  double detect_megapixels = 4.5;
+  // Extra passes when the original detector finds nothing.
+  bool fallbacks = true;
+  // OpenCV's cascades (opencv-data); empty: the Debian location.
+  std::filesystem::path cascade_dir;
+};
+
+// The original align.py detector (dlib HOG, upsampled once) as the first pass,
+// then, only when it finds nothing, passes that catch what it misses: small
+// faces (two upsamplings), faces cut by the frame (padded copy), tilted heads
+// (rotated copies) and profiles (OpenCV's frontal and profile cascades, both
+// directions). Each face says which pass
+// found it. Thread-safe: per-thread detector state is pooled internally.
+class FaceDetector {
+public:
+  explicit FaceDetector(DetectorOptions options = {});
+  ~FaceDetector();
+  FaceDetector(const FaceDetector&) = delete;
+  FaceDetector& operator=(const FaceDetector&) = delete;
+
+  // rgb: CV_8UC3 RGB, full resolution. Faces with 68 landmarks, largest first.
+  std::vector<DetectedFace> detect(const cv::Mat& rgb) const;
+
+  const DetectorOptions& options() const { return options_; }
+
+private:
+  struct Workers;
+  DetectorOptions options_;
+  std::unique_ptr<Workers> workers_;
+};
+
+} // namespace drig::align

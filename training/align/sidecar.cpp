@@ -1,0 +1,121 @@
+#include "training/align/sidecar.h"
+
+#include "drig/version.h"
+#include "model/base/error.h"
+
+#include <dlib/md5.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+
+namespace drig::align {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+SourceStamp stamp_source(const fs::path& path, bool with_md5) {
+  SourceStamp s;
+  std::error_code ec;
+  s.path = fs::absolute(path, ec);
+  s.size_bytes = fs::file_size(path, ec);
+  const auto mtime = fs::last_write_time(path, ec);
+  if (!ec)
+    s.mtime_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(mtime.time_since_epoch()).count();
+  if (with_md5) {
+    std::ifstream in(path, std::ios::binary);
+    DRIG_CHECK(in.good(), "{}: cannot read the photo", path.string());
+    s.md5 = dlib::md5(in);
+  }
+  return s;
+}
+
+namespace {
+
+json point_list(const std::vector<cv::Point2d>& points) {
+  json out = json::array();
+  for (const cv::Point2d& p : points)
+    out.push_back({p.x, p.y});
+  return out;
+}
+
+json matrix(const cv::Matx23d& m) {
+  return json::array({{m(0, 0), m(0, 1), m(0, 2)}, {m(1, 0), m(1, 1), m(1, 2)}});
+}
+
+} // namespace
+
+json make_sidecar(const SidecarInput& in) {
+  DRIG_CHECK(in.face != nullptr && in.aligned != nullptr, "sidecar needs a face and its alignment");
+  const ffhq::AlignTrace& t = in.aligned->trace;
+  json quad = json::array();
+  for (const cv::Point2d& c : t.quad_source.corners)
+    quad.push_back({c.x, c.y});
+  json j;
+  j["format"] = "diffusionrig-align-sidecar";
+  j["version"] = 1;
+  j["tool"] = std::string("diffusionrig ") + kVersion;
+  j["source"] = {{"path", in.source.path.string()},
+                 {"md5", in.source.md5},
+                 {"size_bytes", in.source.size_bytes},
+                 {"mtime_ns", in.source.mtime_ns}};
+  const image_io::ImageInfo& info = in.image;
+  j["image"] = {{"format", image_io::format_name(info.format)},
+                {"stored_width", info.source_width},
+                {"stored_height", info.source_height},
+                {"width", in.image_width},
+                {"height", in.image_height},
+                {"bit_depth", info.bit_depth},
+                {"colour_model", info.colour_model},
+                {"had_alpha", info.had_alpha},
+                {"exif_orientation", info.exif_orientation},
+                {"orientation_applied", info.orientation_applied},
+                {"icc_profile", info.had_icc_profile},
+                {"icc_converted", info.icc_converted},
+                {"icc_description", info.icc_description}};
+  const DetectedFace& f = *in.face;
+  j["face"] = {{"index", in.face_index},
+               {"faces_found", in.faces_found},
+               {"selection", in.all_faces ? "all-faces" : "largest"},
+               {"detector", f.detector},
+               {"score", f.score},
+               {"box_ltrb_inclusive", {f.box.left, f.box.top, f.box.right, f.box.bottom}},
+               {"landmarks68", point_list(f.landmarks)}};
+  json crop = {t.crop[0], t.crop[1], t.crop[2], t.crop[3]};
+  json pad = {t.pad[0], t.pad[1], t.pad[2], t.pad[3]};
+  j["alignment"] = {{"output_size", in.output_size},
+                    {"quad_nw_sw_se_ne", quad},
+                    {"qsize", t.quad_source.qsize},
+                    {"shrink", t.shrink},
+                    {"crop", t.cropped ? crop : json(nullptr)},
+                    {"pad", t.padded ? pad : json(nullptr)},
+                    {"blur", t.blur},
+                    {"transform_data", t.transform_data},
+                    // Coordinates are pixel-centre based (a pixel's centre is at +0.5) in
+                    // both images, and the source frame is the photo after EXIF orientation.
+                    {"aligned_to_source", matrix(in.aligned->aligned_to_source)},
+                    {"source_to_aligned", matrix(in.aligned->source_to_aligned)}};
+  return j;
+}
+
+bool sidecar_matches(const fs::path& sidecar, const SourceStamp& source, int output_size,
+                     bool all_faces) {
+  std::ifstream in(sidecar);
+  if (!in)
+    return false;
+  const json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object())
+    return false;
+  try {
+    return j.at("format") == "diffusionrig-align-sidecar" &&
+           j.at("source").at("size_bytes").get<std::uintmax_t>() == source.size_bytes &&
+           j.at("source").at("mtime_ns").get<long long>() == source.mtime_ns &&
+           j.at("alignment").at("output_size").get<int>() == output_size &&
+           (j.at("face").at("selection") == "all-faces") == all_faces;
+  } catch (const json::exception&) {
+    return false;
+  }
+}
+
+} // namespace drig::align
