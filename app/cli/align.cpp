@@ -64,8 +64,20 @@ CommandRunner add_align_command(CLI::App& sub) {
   sub.add_option("--max-megapixels", o->load.max_megapixels,
                  "Refuse images larger than this (decompression-bomb guard)")
       ->capture_default_str();
+  auto keep_colours = std::make_shared<bool>(false);
+  auto keep_orientation = std::make_shared<bool>(false);
+  sub.add_flag("--ignore-icc", *keep_colours,
+               "Keep the stored colours instead of converting embedded ICC profiles to sRGB (as "
+               "the original does)");
+  sub.add_flag("--ignore-exif-orientation", *keep_orientation,
+               "Keep photos as stored instead of turning them by their EXIF orientation (as the "
+               "original does)");
+  sub.add_option("--exact-megapixels", o->detector.exact_megapixels,
+                 "Photos up to this size are searched at full resolution, as the original does")
+      ->capture_default_str();
   sub.add_option("--detect-megapixels", o->detector.detect_megapixels,
-                 "Detect faces on a copy downscaled to this size (landmarks use full resolution)")
+                 "Larger photos are searched on a copy of this size (landmarks use full "
+                 "resolution)")
       ->capture_default_str();
   sub.add_option("--landmark-model", o->detector.landmark_model,
                  "dlib 68-point shape predictor (default: "
@@ -73,8 +85,10 @@ CommandRunner add_align_command(CLI::App& sub) {
   auto no_fallbacks = std::make_shared<bool>(false);
   sub.add_flag("--original-detector-only", *no_fallbacks,
                "Only the original align.py detector, no fallback passes");
-  return [o, no_fallbacks](CommandEnv& env) {
+  return [o, no_fallbacks, keep_colours, keep_orientation](CommandEnv& env) {
     o->detector.fallbacks = !*no_fallbacks;
+    o->load.convert_icc = !*keep_colours;
+    o->load.apply_orientation = !*keep_orientation;
     const align::AlignSummary s = align::align_album(*o, env.job);
     print_summary(s, std::cout);
     if (s.cancelled)

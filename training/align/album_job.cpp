@@ -113,8 +113,10 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
     return result;
   }
   image_io::LoadedImage loaded;
+  image_io::LoadOptions load = options.load;
+  load.keep_unconverted = true;
   try {
-    loaded = image_io::load_image(photo, options.load);
+    loaded = image_io::load_image(photo, load);
   } catch (const Error& e) {
     result.status = PhotoStatus::Unreadable;
     result.reason = e.what();
@@ -122,7 +124,13 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
   }
   const cv::Mat rgb = image_io::to_rgb8(loaded.rgb);
   loaded.rgb.release();
-  const std::vector<DetectedFace> faces = detector.detect(rgb);
+  // Faces are searched on the pixels the original saw (it ignores ICC
+  // profiles), so boxes and landmarks stay the original's; the crop itself
+  // comes from the colour-managed pixels.
+  const bool raw = !loaded.unconverted.empty();
+  const std::vector<DetectedFace> faces =
+      detector.detect(raw ? image_io::to_rgb8(loaded.unconverted) : rgb);
+  loaded.unconverted.release();
   result.faces_found = static_cast<int>(faces.size());
   if (faces.empty()) {
     result.status = PhotoStatus::NoFace;

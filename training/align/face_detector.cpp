@@ -97,8 +97,11 @@ FaceDetector::FaceDetector(DetectorOptions options)
     options_.landmark_model = LandmarkPredictor::default_model_path();
   if (options_.cascade_dir.empty())
     options_.cascade_dir = FallbackPasses::default_cascade_dir();
-  DRIG_CHECK(options_.detect_megapixels > 0.05, "detection size must be positive, got {} MP",
+  DRIG_CHECK(options_.detect_megapixels >= 0.1,
+             "the detection copy must have at least 0.1 megapixels, got {}",
              options_.detect_megapixels);
+  DRIG_CHECK(options_.exact_megapixels >= 0.0, "exact-search size must not be negative, got {}",
+             options_.exact_megapixels);
   workers_->predictor = std::make_unique<LandmarkPredictor>(options_.landmark_model);
   // Fail now, not on the first photo that needs a fallback.
   if (options_.fallbacks) {
@@ -136,7 +139,7 @@ std::vector<DetectedFace> FaceDetector::detect(const cv::Mat& rgb) const {
   const double limit = options_.detect_megapixels * 1e6;
   double scale = 1.0;
   cv::Mat small = full;
-  if (pixels > limit) {
+  if (pixels > options_.exact_megapixels * 1e6 && pixels > limit) {
     scale = std::sqrt(pixels / limit);
     cv::resize(full, small,
                cv::Size(std::max(1, int(std::lround(full.cols / scale))),

@@ -12,10 +12,14 @@ namespace drig::align {
 
 struct DetectorOptions {
   std::filesystem::path landmark_model; // empty: LandmarkPredictor::default_model_path()
-  // Photos above this size are detected on a downscaled copy (landmarks
-  // still come from full resolution). The reference photos are all below it,
-  // so there the first pass is exactly the original's.
-  double detect_megapixels = 4.5;
+  // Photos up to this size are searched exactly as the original does, at full
+  // resolution (all the reference photos are below it, so there boxes and
+  // landmarks equal the original's)...
+  double exact_megapixels = 4.5;
+  // ...larger ones on a copy downscaled to this size: the original's cost
+  // grows with the pixels (a 12 MP photo is searched at 48 MP), and a
+  // portrait's face is big. Landmarks still come from full resolution.
+  double detect_megapixels = 1.0;
   // Extra passes when the original detector finds nothing.
   bool fallbacks = true;
   // OpenCV's cascades (opencv-data); empty: the Debian location.

@@ -102,6 +102,9 @@ int main(int argc, char** argv) {
   app.add_option("--original-photos", original_photos,
                  "Time the original approach on the first N photos (-1: all, 0: skip)");
   app.add_option("--size", size, "Output size")->capture_default_str();
+  double detect_megapixels = drig::align::DetectorOptions{}.detect_megapixels;
+  app.add_option("--detect-megapixels", detect_megapixels, "Our detection copy's size")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (album.empty() && drig::find_shared_dir(DRIG_SOURCE_DIR).empty()) {
     std::cout << "bench_align: skipped: no --album and no ../shared to make one from\n";
@@ -119,6 +122,7 @@ int main(int argc, char** argv) {
     o.output_dir = work / "ours";
     o.size = size;
     o.workers = workers;
+    o.detector.detect_megapixels = detect_megapixels;
     const auto start = Clock::now();
     const drig::align::AlignSummary s = drig::align::align_album(o, {});
     const double ours = seconds_since(start);

@@ -158,23 +158,34 @@ LoadedImage load_image(const fs::path& path, const LoadOptions& options) {
              "{}: {} channels per pixel are not supported", name, decoded.channels());
 
   cv::Mat pixels = gray_or_rgb(decoded, rgb_order, &info.had_alpha);
+  cv::Mat raw;
   info.had_icc_profile = !icc.empty();
   if (info.had_icc_profile && options.convert_icc) {
+    if (options.keep_unconverted)
+      raw = pixels.clone();
     const detail::IccOutcome outcome = detail::convert_to_srgb(pixels, icc);
     info.icc_converted = outcome.converted;
     info.icc_description = outcome.description;
+    if (!outcome.converted)
+      raw.release();
   } else if (info.had_icc_profile) {
     info.icc_description = detail::icc_description(icc);
   }
-  if (pixels.channels() == 1)
-    cv::cvtColor(pixels, pixels, cv::COLOR_GRAY2RGB);
-  if (!options.keep_16bit)
-    pixels = to_rgb8(pixels);
-  if (options.apply_orientation && info.format != ImageFormat::Heif && info.exif_orientation != 1) {
-    pixels = detail::apply_exif_orientation(pixels, info.exif_orientation);
-    info.orientation_applied = true;
-  }
-  loaded.rgb = pixels;
+  const auto finish = [&](cv::Mat m) {
+    if (m.channels() == 1)
+      cv::cvtColor(m, m, cv::COLOR_GRAY2RGB);
+    if (!options.keep_16bit)
+      m = to_rgb8(m);
+    if (options.apply_orientation && info.format != ImageFormat::Heif && info.exif_orientation != 1)
+      m = detail::apply_exif_orientation(m, info.exif_orientation);
+    return m;
+  };
+  loaded.rgb = finish(pixels);
+  if (!raw.empty())
+    loaded.unconverted = finish(raw);
+  info.orientation_applied =
+      info.orientation_applied ||
+      (options.apply_orientation && info.format != ImageFormat::Heif && info.exif_orientation != 1);
   return loaded;
 }
 

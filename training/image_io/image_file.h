@@ -27,6 +27,9 @@ struct LoadOptions {
   bool convert_icc = true;
   // Keep 16-bit sources at 16 bits (CV_16UC3); otherwise everything is CV_8UC3.
   bool keep_16bit = true;
+  // Also return the pixels before the ICC conversion (LoadedImage::unconverted):
+  // what the original align.py, which ignores profiles, detected faces on.
+  bool keep_unconverted = false;
 };
 
 // What was found in the file and what was done to it; recorded in sidecars.
@@ -47,6 +50,9 @@ struct ImageInfo {
 struct LoadedImage {
   cv::Mat rgb; // RGB channel order (not OpenCV's BGR), CV_8UC3 or CV_16UC3
   ImageInfo info;
+  // With keep_unconverted and a converted profile: `rgb` before the ICC
+  // conversion (same orientation, depth and size); empty otherwise.
+  cv::Mat unconverted;
 };
 
 // Decodes a photo as cameras and phones write it: JPEG, PNG, TIFF (8/16-bit),

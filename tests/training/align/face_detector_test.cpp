@@ -1,11 +1,10 @@
-// The detector against the original align.py's dlib results
-// (../shared/reference/align/expected/landmarks.json) and on every album photo.
+// The detector on every portrait and album photo (reference_album_test checks
+// its boxes and landmarks against the original's).
 #include "tests/support/test_paths.h"
 #include "training/align/face_detector.h"
 #include "training/align/landmark_predictor.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -29,46 +28,6 @@ cv::Mat load_rgb(const fs::path& path) {
 const FaceDetector& shared_detector() {
   static FaceDetector detector;
   return detector;
-}
-
-fs::path input_of(const std::string& key) {
-  const fs::path data = test::shared_dir() / "testdata";
-  const std::string set = key.substr(0, key.find('/'));
-  const std::string file = key.substr(key.find('/') + 1);
-  return set == "portraits" ? data / "faces/portraits" / file : data / "albums" / set / file;
-}
-
-TEST(FaceDetector, FirstPassReproducesTheOriginalBoxesAndLandmarks) {
-  DRIG_REQUIRE_SHARED();
-  std::ifstream in(test::shared_dir() / "reference/align/expected/landmarks.json");
-  const nlohmann::json ref = nlohmann::json::parse(in);
-  int compared = 0;
-  for (const auto& [key, entry] : ref["images"].items()) {
-    if (entry["faces"].empty())
-      continue;
-    SCOPED_TRACE(key);
-    const cv::Mat rgb = load_rgb(input_of(key));
-    ASSERT_FALSE(rgb.empty());
-    const std::vector<DetectedFace> faces = shared_detector().detect(rgb);
-    ASSERT_EQ(faces.size(), entry["faces"].size());
-    const auto& want = entry["faces"][0];
-    EXPECT_EQ(faces[0].detector, "dlib-hog");
-    EXPECT_EQ(faces[0].box.left, want["box"][0].get<long>());
-    EXPECT_EQ(faces[0].box.top, want["box"][1].get<long>());
-    EXPECT_EQ(faces[0].box.right, want["box"][2].get<long>());
-    EXPECT_EQ(faces[0].box.bottom, want["box"][3].get<long>());
-    // dlib's SIMD path (AVX in the reference build, SSE here) sums HOG scores in
-    // another order: scores agree to float precision, boxes exactly.
-    EXPECT_NEAR(faces[0].score, want["score"].get<double>(), 1e-5);
-    ASSERT_EQ(faces[0].landmarks.size(), 68u);
-    int differing = 0;
-    for (size_t i = 0; i < 68; ++i)
-      differing += faces[0].landmarks[i] != cv::Point2d(want["landmarks"][i][0].get<double>(),
-                                                        want["landmarks"][i][1].get<double>());
-    EXPECT_EQ(differing, 0) << "landmarks differ from the original's";
-    ++compared;
-  }
-  EXPECT_EQ(compared, 25);
 }
 
 TEST(FaceDetector, FindsTheFaceInEveryPortraitAndAlbumPhoto) {

@@ -9,3 +9,6 @@ drig_add_test(NAME test_training_hard_faces SOURCES ${CMAKE_CURRENT_LIST_DIR}/ha
               LIBS drig_training LABELS unit)
 drig_add_test(NAME test_training_album_job SOURCES ${CMAKE_CURRENT_LIST_DIR}/album_job_test.cpp
               LIBS drig_training LABELS unit)
+drig_add_test(NAME test_training_reference_album
+              SOURCES ${CMAKE_CURRENT_LIST_DIR}/reference_album_test.cpp LIBS drig_training
+              LABELS unit)
