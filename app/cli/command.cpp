@@ -3,6 +3,7 @@
 #include "app/cli/align.h"
 #include "app/cli/bench.h"
 #include "app/cli/doctor.h"
+#include "app/cli/fit.h"
 #include "app/cli/inspect.h"
 #include "app/cli/sample.h"
 
@@ -26,6 +27,10 @@ const std::vector<CommandSpec>& command_table() {
        "Find and align the face in each photo of an album (FFHQ crop, as the original "
        "scripts/align.py), with a JSON sidecar per face",
        add_align_command},
+      {"fit",
+       "Fit DECA (FLAME shape, expression, pose, albedo, camera, light) to every aligned "
+       "photo: one rig file each",
+       add_fit_command},
       {"sample", "Generate images with DDIM from a checkpoint, physical buffers and a latent",
        add_sample_command},
       {"bench",

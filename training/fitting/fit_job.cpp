@@ -1,0 +1,233 @@
+#include "training/fitting/fit_job.h"
+
+#include "model/base/error.h"
+#include "model/device.h"
+#include "model/face/deca_encoder.h"
+#include "model/face/flame.h"
+#include "model/face/mean_shape.h"
+#include "model/face/obj_mesh.h"
+#include "training/align/album_job.h"
+#include "training/align/face_detector.h"
+#include "training/align/sidecar.h"
+#include "training/fitting/deca_preprocess.h"
+#include "training/fitting/rig_file.h"
+#include "training/image_io/image_file.h"
+
+#include <dlib/md5.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <fstream>
+#include <optional>
+
+namespace drig::fitting {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kDecaVersion = "DECA coarse E_flame (yfeng95/DECA a11554a), DiffusionRig "
+                                     "pre-processing (256 resize, kpt68 crop 1.25, 224)";
+
+std::string md5_of_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  DRIG_CHECK(in.good(), "{}: cannot read", path.string());
+  return dlib::md5(in);
+}
+
+fs::path rig_path(const fs::path& dir, const fs::path& image) {
+  return dir / (image.stem().string() + ".rig.json");
+}
+
+// The aligned image's 68 landmarks in the 256x256 frame DECA's crop uses:
+// from the align sidecar when there is one (mapped through its transform),
+// else found again on the image.
+std::optional<std::vector<cv::Point2d>> landmarks_256(const fs::path& image, const cv::Mat& rgb256,
+                                                      int aligned_size,
+                                                      const align::FaceDetector& detector) {
+  fs::path sidecar = image;
+  sidecar.replace_extension(".json");
+  std::ifstream in(sidecar);
+  if (in) {
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    try {
+      const auto& m = j.at("alignment").at("source_to_aligned");
+      const double n = j.at("alignment").at("output_size").get<double>();
+      std::vector<cv::Point2d> out;
+      for (const auto& p : j.at("face").at("landmarks68")) {
+        // Sidecar maps use pixel centres at +0.5; landmarks are pixel indices.
+        const double x = p[0].get<double>() + 0.5, y = p[1].get<double>() + 0.5;
+        const double ax =
+            m[0][0].get<double>() * x + m[0][1].get<double>() * y + m[0][2].get<double>();
+        const double ay =
+            m[1][0].get<double>() * x + m[1][1].get<double>() * y + m[1][2].get<double>();
+        out.emplace_back(ax * 256.0 / n - 0.5, ay * 256.0 / n - 0.5);
+      }
+      if (out.size() == 68 && n == aligned_size)
+        return out;
+    } catch (const nlohmann::json::exception&) {
+      spdlog::warn("{}: unreadable align sidecar, finding the landmarks again", sidecar.string());
+    }
+  }
+  const std::vector<align::DetectedFace> faces = detector.detect(rgb256);
+  if (faces.empty())
+    return std::nullopt;
+  return faces[0].landmarks;
+}
+
+struct Pending {
+  fs::path image;
+  std::string md5;
+  cv::Matx33d tform;
+  at::Tensor crop; // (3,224,224)
+};
+
+at::Tensor to_chw(const cv::Mat& crop) {
+  cv::Mat c = crop.isContinuous() ? crop : crop.clone();
+  return torch::from_blob(c.data, {c.rows, c.cols, 3}, torch::kFloat).permute({2, 0, 1}).clone();
+}
+
+} // namespace
+
+FitSummary fit_album(const FitOptions& o, const JobContext& job) {
+  DRIG_CHECK(o.batch_size >= 1 && o.batch_size <= 256, "batch size must be 1..256, got {}",
+             o.batch_size);
+  std::vector<fs::path> images;
+  for (const fs::path& p : align::collect_photos(o.inputs))
+    if (p.extension() != ".json")
+      images.push_back(p);
+  DRIG_CHECK(!images.empty(), "no aligned photos to fit in the given inputs");
+  std::error_code ec;
+  fs::create_directories(o.output_dir, ec);
+  DRIG_CHECK(fs::is_directory(o.output_dir), "{}: cannot create the output folder",
+             o.output_dir.string());
+
+  const c10::Device device = resolve_device(DeviceSpec::parse(o.device));
+  const fs::path deca_tar = o.assets_dir / "deca_model.tar";
+  Rig stamp;
+  stamp.deca_version = kDecaVersion;
+  stamp.asset_md5["deca_model.tar"] = md5_of_file(deca_tar);
+  std::optional<face::Flame> flame;
+  std::optional<face::ObjMesh> topology;
+  if (o.export_obj) {
+    flame.emplace(face::load_flame_assets(o.assets_dir / "generic_model.pkl",
+                                          o.assets_dir / "landmark_embedding.npy"),
+                  device);
+    topology = face::load_obj(o.assets_dir / "head_template.obj");
+    stamp.asset_md5["generic_model.pkl"] = md5_of_file(o.assets_dir / "generic_model.pkl");
+  }
+
+  FitSummary summary;
+  ProgressReporter progress(job, "fit", static_cast<int64_t>(images.size()));
+  // Rigs of every photo, fitted now or read back, in album order.
+  std::vector<std::optional<Rig>> rigs(images.size());
+  std::vector<size_t> to_fit;
+  for (size_t i = 0; i < images.size(); ++i) {
+    const fs::path rp = rig_path(o.output_dir, images[i]);
+    if (!o.force && fs::exists(rp)) {
+      try {
+        Rig r = load_rig(rp);
+        if (r.image_md5 == md5_of_file(images[i]) &&
+            r.asset_md5.at("deca_model.tar") == stamp.asset_md5.at("deca_model.tar")) {
+          rigs[i] = std::move(r);
+          ++summary.up_to_date;
+          progress.advance(1, images[i].filename().string());
+          continue;
+        }
+      } catch (const std::exception&) {
+        // An unreadable or stale rig is simply fitted again.
+      }
+    }
+    to_fit.push_back(i);
+  }
+
+  std::optional<face::DecaEncoder> encoder;
+  std::optional<align::FaceDetector> detector;
+  for (size_t start = 0; start < to_fit.size(); start += size_t(o.batch_size)) {
+    if (job.cancel.cancelled()) {
+      summary.cancelled = true;
+      break;
+    }
+    if (!encoder)
+      encoder.emplace(deca_tar, device);
+    std::vector<size_t> batch_index;
+    std::vector<at::Tensor> crops;
+    std::vector<Pending> pending;
+    for (size_t k = start; k < std::min(to_fit.size(), start + size_t(o.batch_size)); ++k) {
+      const fs::path& image = images[to_fit[k]];
+      try {
+        const image_io::LoadedImage loaded = image_io::load_image(image);
+        const cv::Mat rgb = image_io::to_rgb8(loaded.rgb);
+        const cv::Mat rgb256 = diffusionrig_resize(rgb, 256);
+        if (!detector)
+          detector.emplace();
+        const auto lmk = landmarks_256(image, rgb256, rgb.cols, *detector);
+        if (!lmk) {
+          summary.failed.emplace_back(image, "no face found in the aligned image");
+          progress.advance(1, image.filename().string());
+          continue;
+        }
+        const DecaCrop crop = deca_crop(rgb256, *lmk);
+        pending.push_back(Pending{image, md5_of_file(image), crop.tform, to_chw(crop.image)});
+        batch_index.push_back(to_fit[k]);
+      } catch (const Error& e) {
+        summary.failed.emplace_back(image, e.what());
+        progress.advance(1, image.filename().string());
+      }
+    }
+    if (pending.empty())
+      continue;
+    std::vector<at::Tensor> stack;
+    for (const Pending& p : pending)
+      stack.push_back(p.crop);
+    const face::DecaCode code = encoder->encode(torch::stack(stack).to(device));
+    for (size_t b = 0; b < pending.size(); ++b) {
+      const auto row = [&](const at::Tensor& t) {
+        return t.narrow(0, int64_t(b), 1).to(at::kCPU).contiguous();
+      };
+      Rig r = stamp;
+      r.image = fs::absolute(pending[b].image).string();
+      r.image_md5 = pending[b].md5;
+      r.code = {row(code.shape), row(code.tex), row(code.exp),
+                row(code.pose),  row(code.cam), row(code.light)};
+      r.fitted_shape = r.code.shape.clone();
+      for (int i = 0; i < 9; ++i)
+        r.crop_tform[size_t(i)] = pending[b].tform(i / 3, i % 3);
+      save_rig(rig_path(o.output_dir, pending[b].image), r);
+      rigs[batch_index[b]] = std::move(r);
+      ++summary.fitted;
+      progress.advance(1, pending[b].image.filename().string());
+    }
+  }
+
+  if (o.use_meanshape && !summary.cancelled) {
+    std::vector<at::Tensor> shapes;
+    for (const auto& r : rigs)
+      if (r)
+        shapes.push_back(r->fitted_shape);
+    DRIG_CHECK(!shapes.empty(), "no photo could be fitted: no mean shape to compute");
+    const at::Tensor mean = face::mean_shape_of(torch::cat(shapes, 0));
+    summary.mean_shape_file = o.output_dir / "mean_shape.pkl";
+    face::save_mean_shape(summary.mean_shape_file, mean);
+    for (size_t i = 0; i < images.size(); ++i)
+      if (rigs[i] && !(rigs[i]->mean_shape && torch::equal(rigs[i]->code.shape, mean))) {
+        rigs[i]->code.shape = mean.clone();
+        rigs[i]->mean_shape = true;
+        save_rig(rig_path(o.output_dir, images[i]), *rigs[i]);
+      }
+  }
+  if (o.export_obj && !summary.cancelled)
+    for (size_t i = 0; i < images.size(); ++i) {
+      if (!rigs[i])
+        continue;
+      const face::DecaCode& c = rigs[i]->code;
+      const face::FlameOutput out =
+          flame->forward(c.shape.to(device), c.exp.to(device), c.pose.to(device));
+      face::save_obj(o.output_dir / (images[i].stem().string() + ".obj"), out.vertices[0],
+                     *topology);
+    }
+  return summary;
+}
+
+} // namespace drig::fitting
