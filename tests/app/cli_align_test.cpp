@@ -77,3 +77,36 @@ TEST(CliAlign, CtrlCStopsAndKeepsFinishedOutputs) {
   for (const auto& e : fs::directory_iterator(out.path()))
     EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
 }
+
+TEST(CliFit, FitsAlignedPhotosResumesAndExportsMeshes) {
+  DRIG_REQUIRE_SHARED();
+  const fs::path data = drig::test::shared_dir() / "reference/deca/data";
+  drig::test::TempDir assets("cli_fit_assets");
+  for (const auto& e : fs::directory_iterator(data))
+    if (e.path().extension() != ".xz")
+      fs::create_symlink(e.path(), assets / e.path().filename().string());
+  fs::create_symlink(drig::test::extracted_fixture("deca/deca_model.tar"),
+                     assets / "deca_model.tar");
+  drig::test::TempDir aligned("cli_fit_aligned");
+  for (const char* name : {"img10.png", "img11.png"})
+    fs::copy_file(drig::test::shared_dir() / "reference/align/expected/angelina" / name,
+                  aligned / name);
+  drig::test::TempDir rigs("cli_fit_rigs");
+  const std::string cmd = cli() + " --device cpu --assets " + assets.path().string() + " fit -i " +
+                          aligned.path().string() + " -o " + rigs.path().string() +
+                          " --use-meanshape --export-obj 2>&1";
+  const auto first = run_command(cmd);
+  EXPECT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_NE(first.out.find("fitted 2"), std::string::npos) << first.out;
+  for (const char* name : {"img10.rig.json", "img11.rig.json", "img10.obj", "mean_shape.pkl"})
+    EXPECT_TRUE(fs::exists(rigs / name)) << name;
+  const auto again = run_command(cmd);
+  EXPECT_NE(again.out.find("up to date 2"), std::string::npos) << again.out;
+  // No assets: one clear line naming the missing file.
+  drig::test::TempDir empty("cli_fit_no_assets");
+  const auto bad =
+      run_command(cli() + " --device cpu --assets " + empty.path().string() + " fit -i " +
+                  aligned.path().string() + " -o " + rigs.path().string() + " --force 2>&1");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.out.find("deca_model.tar"), std::string::npos) << bad.out;
+}

@@ -43,9 +43,9 @@ fs::path rig_path(const fs::path& dir, const fs::path& image) {
 // The aligned image's 68 landmarks in the 256x256 frame DECA's crop uses:
 // from the align sidecar when there is one (mapped through its transform),
 // else found again on the image.
-std::optional<std::vector<cv::Point2d>> landmarks_256(const fs::path& image, const cv::Mat& rgb256,
-                                                      int aligned_size,
-                                                      const align::FaceDetector& detector) {
+std::optional<std::vector<cv::Point2d>>
+landmarks_256(const fs::path& image, const cv::Mat& rgb256, int aligned_size,
+              std::optional<align::FaceDetector>& detector) {
   fs::path sidecar = image;
   sidecar.replace_extension(".json");
   std::ifstream in(sidecar);
@@ -70,7 +70,9 @@ std::optional<std::vector<cv::Point2d>> landmarks_256(const fs::path& image, con
       spdlog::warn("{}: unreadable align sidecar, finding the landmarks again", sidecar.string());
     }
   }
-  const std::vector<align::DetectedFace> faces = detector.detect(rgb256);
+  if (!detector)
+    detector.emplace(); // loads dlib's 100 MB model: only when a sidecar is missing
+  const std::vector<align::DetectedFace> faces = detector->detect(rgb256);
   if (faces.empty())
     return std::nullopt;
   return faces[0].landmarks;
@@ -160,9 +162,7 @@ FitSummary fit_album(const FitOptions& o, const JobContext& job) {
         const image_io::LoadedImage loaded = image_io::load_image(image);
         const cv::Mat rgb = image_io::to_rgb8(loaded.rgb);
         const cv::Mat rgb256 = diffusionrig_resize(rgb, 256);
-        if (!detector)
-          detector.emplace();
-        const auto lmk = landmarks_256(image, rgb256, rgb.cols, *detector);
+        const auto lmk = landmarks_256(image, rgb256, rgb.cols, detector);
         if (!lmk) {
           summary.failed.emplace_back(image, "no face found in the aligned image");
           progress.advance(1, image.filename().string());
