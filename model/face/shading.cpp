@@ -2,26 +2,13 @@
 #include "model/face/shading.h"
 
 #include "model/base/error.h"
+#include "model/base/sh_constants.h"
 
 #include <torch/torch.h>
 
 #include <cmath>
 
 namespace drig::face {
-
-const std::array<double, 9>& sh_constants() {
-  // Band normalisations times the Lambertian kernel's factors (pi, 2pi/3, pi/4).
-  static const std::array<double, 9> constants = [] {
-    const double pi = M_PI;
-    const double c0 = 1 / std::sqrt(4 * pi);
-    const double c1 = (2 * pi / 3) * std::sqrt(3 / (4 * pi));
-    const double c2 = (pi / 4) * 3 * std::sqrt(5 / (12 * pi));
-    const double c3 = (pi / 4) * (3.0 / 2) * std::sqrt(5 / (12 * pi));
-    const double c4 = (pi / 4) * (1.0 / 2) * std::sqrt(5 / (4 * pi));
-    return std::array<double, 9>{c0, c1, c1, c1, c2, c2, c2, c3, c4};
-  }();
-  return constants;
-}
 
 at::Tensor sh_shading(const at::Tensor& normal_images, const at::Tensor& light) {
   DRIG_CHECK(normal_images.defined() && normal_images.dim() == 4 && normal_images.size(1) == 3 &&

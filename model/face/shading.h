@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/base/sh_constants.h"
+
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -8,8 +10,7 @@
 
 namespace drig::face {
 
-// DECA's spherical-harmonic constants c_0..c_8 (renderer.py:214-219).
-const std::array<double, 9>& sh_constants();
+using drig::sh_constants; // model/base/sh_constants.h
 
 // SRenderY.add_SHlight: normal_images (B,3,H,W), light (B,9,3) -> shading (B,3,H,W).
 at::Tensor sh_shading(const at::Tensor& normal_images, const at::Tensor& light);

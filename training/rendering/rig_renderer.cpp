@@ -1,0 +1,82 @@
+#include "training/rendering/rig_renderer.h"
+
+#include "model/base/error.h"
+#include "model/face/flame.h"
+#include "model/face/obj_mesh.h"
+#include "model/face/render_geometry.h"
+#include "model/face/shading.h"
+#include "training/rendering/buffer_tensors.h"
+
+#include <ATen/ATen.h>
+
+#include <optional>
+
+namespace fs = std::filesystem;
+
+namespace drig::rendering {
+
+struct RigRenderer::Impl {
+  std::optional<face::Flame> flame;
+  std::optional<face::FlameTexture> texture;
+  std::unique_ptr<render::BufferRenderer> renderer;
+  at::Tensor albedo_tex; // the texture code whose albedo the renderer holds
+};
+
+RigRenderer::RigRenderer(const fs::path& assets_dir, render::RenderBackend backend)
+    : impl_(std::make_unique<Impl>()) {
+  DRIG_CHECK(fs::is_directory(assets_dir), "{}: the assets folder does not exist",
+             assets_dir.string());
+  const fs::path obj = assets_dir / "head_template.obj";
+  impl_->flame.emplace(face::load_flame_assets(assets_dir / "generic_model.pkl",
+                                               assets_dir / "landmark_embedding.npy"),
+                       c10::Device(at::kCPU));
+  const face::ObjMesh topology = face::load_obj(obj);
+  const int64_t flame_vertices = impl_->flame->assets().v_template.size(0);
+  DRIG_CHECK(topology.vertices.size(0) == flame_vertices,
+             "{} has {} vertices but generic_model.pkl has {}: they are not the same FLAME "
+             "template",
+             obj.string(), topology.vertices.size(0), flame_vertices);
+  DRIG_CHECK(at::equal(topology.faces, impl_->flame->assets().faces.to(at::kCPU)),
+             "{}: its triangles differ from generic_model.pkl's", obj.string());
+  const fs::path flame_tex = assets_dir / "FLAME_texture.npz",
+                 bfm_tex = assets_dir / "FLAME_albedo_from_BFM.npz";
+  if (fs::exists(flame_tex))
+    impl_->texture.emplace(flame_tex, face::FlameTexture::Kind::Flame, 50, c10::Device(at::kCPU));
+  else if (fs::exists(bfm_tex))
+    impl_->texture.emplace(bfm_tex, face::FlameTexture::Kind::Bfm, 50, c10::Device(at::kCPU));
+  else
+    throw Error(fmt::format("{}: no albedo model (FLAME_texture.npz or FLAME_albedo_from_BFM.npz)",
+                            assets_dir.string()));
+  impl_->renderer = render::make_buffer_renderer(backend, &fallback_reason_);
+  impl_->renderer->set_topology(topology_from_obj(topology));
+}
+
+RigRenderer::~RigRenderer() = default;
+
+RigRenderer::Output RigRenderer::render(const face::DecaCode& code,
+                                        const std::array<double, 9>& crop_tform, int size) {
+  DRIG_CHECK(code.shape.defined() && code.shape.size(0) == 1, "render: one rig at a time");
+  DRIG_CHECK(size >= 16 && size <= 4096, "render: size {} is outside 16..4096", size);
+  Impl& m = *impl_;
+  if (!m.albedo_tex.defined() || !at::equal(m.albedo_tex, code.tex.to(at::kCPU, at::kFloat))) {
+    m.albedo_tex = code.tex.to(at::kCPU, at::kFloat).clone();
+    m.renderer->set_albedo(albedo_from_tensor(m.texture->albedo(m.albedo_tex)));
+  }
+  const at::Tensor tform =
+      at::tensor(std::vector<double>(crop_tform.begin(), crop_tform.end()), at::kDouble)
+          .view({1, 3, 3})
+          .to(at::kFloat);
+  const face::RenderGeometry g = face::render_geometry(*m.flame, code, tform, 256);
+  Output out;
+  out.buffers = m.renderer->render(pose_from_tensors(g.positions, g.normals),
+                                   light_from_tensor(code.light), size, size);
+  const at::Tensor px = ((g.landmarks2d[0] + 1) * (double(size) / 2)).contiguous();
+  out.landmarks.assign(px.data_ptr<float>(), px.data_ptr<float>() + px.numel());
+  return out;
+}
+
+std::string RigRenderer::backend_description() const {
+  return impl_->renderer->description();
+}
+
+} // namespace drig::rendering

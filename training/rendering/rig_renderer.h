@@ -1,0 +1,44 @@
+#pragma once
+
+#include "model/face/deca_encoder.h"
+#include "render/buffer_renderer.h"
+
+#include <array>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace drig::rendering {
+
+// A fitted rig -> DiffusionRig's physical buffers, as create_data.py and
+// inference.py render them (render_orig: the face where it is in the 256
+// aligned image). Loads FLAME, the albedo model and the template once; one
+// instance serves many rigs (datasets) or many edits (the Studio, the CLI).
+class RigRenderer {
+public:
+  // Reads generic_model.pkl, landmark_embedding.npy, head_template.obj and
+  // FLAME_texture.npz (else FLAME_albedo_from_BFM.npz) from `assets_dir`;
+  // Error naming the file for anything missing or inconsistent.
+  RigRenderer(const std::filesystem::path& assets_dir, render::RenderBackend backend);
+  ~RigRenderer();
+
+  struct Output {
+    render::Buffers buffers;
+    std::vector<float> landmarks; // (68,2) output pixels (x right, y down), for overlays
+  };
+  // code: batch 1. crop_tform: the rig's 256-image -> 224-crop transform
+  // (row-major). size: output width = height (DiffusionRig: 256).
+  Output render(const face::DecaCode& code, const std::array<double, 9>& crop_tform, int size);
+
+  std::string backend_description() const;
+  // Why OpenGL was not used (empty when it was or when the CPU was asked for).
+  const std::string& fallback_reason() const { return fallback_reason_; }
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string fallback_reason_;
+};
+
+} // namespace drig::rendering
