@@ -5,6 +5,7 @@
 #include "app/cli/doctor.h"
 #include "app/cli/fit.h"
 #include "app/cli/inspect.h"
+#include "app/cli/render.h"
 #include "app/cli/sample.h"
 
 #include <fmt/format.h>
@@ -31,6 +32,10 @@ const std::vector<CommandSpec>& command_table() {
        "Fit DECA (FLAME shape, expression, pose, albedo, camera, light) to every aligned "
        "photo: one rig file each",
        add_fit_command},
+      {"render",
+       "Render a rig's physical buffers (rendered, normal, albedo) with optional light, "
+       "expression and pose edits",
+       add_render_command},
       {"sample", "Generate images with DDIM from a checkpoint, physical buffers and a latent",
        add_sample_command},
       {"bench",
