@@ -27,14 +27,7 @@ void check_mesh(const MeshTopology& t, const std::vector<float>& positions) {
   DRIG_CHECK(t.num_vertices > 0 && positions.size() == size_t(t.num_vertices) * 3,
              "render: {} position values for a mesh of {} vertices", positions.size(),
              t.num_vertices);
-  DRIG_CHECK(t.faces.size() % 3 == 0 && t.uv_faces.size() == t.faces.size(),
-             "render: {} face and {} UV-face indices do not make matching triangles",
-             t.faces.size(), t.uv_faces.size());
-  const int32_t num_uvs = int32_t(t.uvs.size() / 2);
-  for (size_t i = 0; i < t.faces.size(); ++i)
-    DRIG_CHECK(t.faces[i] >= 0 && t.faces[i] < t.num_vertices && t.uv_faces[i] >= 0 &&
-                   t.uv_faces[i] < num_uvs,
-               "render: triangle {} has an index out of range", i / 3);
+  check_topology(t);
 }
 
 // torch.grid_sample, bilinear, zeros padding, align_corners=False.
@@ -56,6 +49,17 @@ void sample_bilinear(const AlbedoMap& map, float gx, float gy, float out[3]) {
 }
 
 } // namespace
+
+void check_topology(const MeshTopology& t) {
+  DRIG_CHECK(t.faces.size() % 3 == 0 && t.uv_faces.size() == t.faces.size(),
+             "render: {} face and {} UV-face indices do not make matching triangles",
+             t.faces.size(), t.uv_faces.size());
+  const int32_t num_uvs = int32_t(t.uvs.size() / 2);
+  for (size_t i = 0; i < t.faces.size(); ++i)
+    DRIG_CHECK(t.faces[i] >= 0 && t.faces[i] < t.num_vertices && t.uv_faces[i] >= 0 &&
+                   t.uv_faces[i] < num_uvs,
+               "render: triangle {} has an index out of range", i / 3);
+}
 
 Fragments rasterize_cpu(const MeshTopology& t, const std::vector<float>& positions, int width,
                         int height) {

@@ -29,6 +29,10 @@ Buffers shade_cpu(const MeshTopology& topology, const MeshPose& pose, const Frag
 Buffers render_cpu(const MeshTopology& topology, const MeshPose& pose, const AlbedoMap& albedo,
                    const ShLight& light, int width, int height);
 
+// Throws Error for triangle lists that do not match or index out of range;
+// both renderers check a topology with it before using it.
+void check_topology(const MeshTopology& topology);
+
 // The UV-grid coordinate of a texture coordinate, as DECA's face_uvcoords
 // (uv*2-1 with v flipped): where grid_sample looks.
 inline void uv_to_grid(float u, float v, float& gx, float& gy) {

@@ -151,16 +151,11 @@ void GlBufferRenderer::set_topology(const MeshTopology& t) {
   Gl& g = *gl_;
   // One GL vertex per triangle corner: the fragment shader reads its
   // triangle's three corners by gl_PrimitiveID from the same buffer.
-  const int32_t num_uvs = int32_t(t.uvs.size() / 2);
-  DRIG_CHECK(t.faces.size() % 3 == 0 && t.uv_faces.size() == t.faces.size(),
-             "render: {} face and {} UV-face indices do not make matching triangles",
-             t.faces.size(), t.uv_faces.size());
+  check_topology(t);
   g.corner_vertex.resize(t.faces.size());
   g.corners.assign(t.faces.size() * 8, 0.0f);
   for (size_t i = 0; i < t.faces.size(); ++i) {
     const int32_t v = t.faces[i], uv = t.uv_faces[i];
-    DRIG_CHECK(v >= 0 && v < t.num_vertices && uv >= 0 && uv < num_uvs,
-               "render: triangle {} has an index out of range", i / 3);
     g.corner_vertex[i] = v;
     uv_to_grid(t.uvs[size_t(uv) * 2], t.uvs[size_t(uv) * 2 + 1], g.corners[i * 8 + 6],
                g.corners[i * 8 + 7]);
