@@ -2,6 +2,8 @@
 
 #include "render/render_types.h"
 
+#include <memory>
+
 namespace drig::render {
 
 // Which triangle each pixel centre sees and where: pytorch3d's rule with
@@ -28,6 +30,25 @@ Buffers shade_cpu(const MeshTopology& topology, const MeshPose& pose, const Frag
 // when a machine has no OpenGL at all.
 Buffers render_cpu(const MeshTopology& topology, const MeshPose& pose, const AlbedoMap& albedo,
                    const ShLight& light, int width, int height);
+
+// The same rule and arithmetic as render_cpu, in horizontal bands on
+// several threads (faces stay in order within a band, so ties resolve the
+// same way), reusing its scratch memory and the caller's buffers from frame
+// to frame: the fast path where OpenGL is a software rasterizer.
+class CpuRasterizer {
+public:
+  explicit CpuRasterizer(int threads = 0); // 0: one band per core
+  ~CpuRasterizer();
+  CpuRasterizer(const CpuRasterizer&) = delete;
+  CpuRasterizer& operator=(const CpuRasterizer&) = delete;
+
+  void render(const MeshTopology& topology, const MeshPose& pose, const AlbedoMap& albedo,
+              const ShLight& light, int width, int height, Buffers& out);
+
+private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Throws Error for triangle lists that do not match or index out of range;
 // both renderers check a topology with it before using it.
