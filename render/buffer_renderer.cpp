@@ -10,16 +10,22 @@ namespace {
 
 class CpuRenderer final : public BufferRenderer {
 public:
-  void set_topology(const MeshTopology& topology) override { topology_ = topology; }
+  void set_topology(const MeshTopology& topology) override {
+    check_topology(topology);
+    topology_ = topology;
+  }
   void set_albedo(const AlbedoMap& albedo) override { albedo_ = albedo; }
   Buffers render(const MeshPose& pose, const ShLight& light, int width, int height) override {
-    return render_cpu(topology_, pose, albedo_, light, width, height);
+    Buffers out;
+    rasterizer_.render(topology_, pose, albedo_, light, width, height, out);
+    return out;
   }
-  std::string description() const override { return "CPU reference rasterizer"; }
+  std::string description() const override { return "CPU rasterizer (pytorch3d's rule)"; }
 
 private:
   MeshTopology topology_;
   AlbedoMap albedo_;
+  CpuRasterizer rasterizer_;
 };
 
 class HeadlessRenderer final : public BufferRenderer {
@@ -67,14 +73,19 @@ std::unique_ptr<BufferRenderer> make_buffer_renderer(RenderBackend backend,
   if (backend == RenderBackend::Cpu)
     return std::make_unique<CpuRenderer>();
   try {
-    return std::make_unique<HeadlessRenderer>();
+    auto gl = std::make_unique<HeadlessRenderer>();
+    if (backend == RenderBackend::OpenGl || !GlBufferRenderer::software_renderer())
+      return gl;
+    if (fallback_reason)
+      *fallback_reason = "OpenGL here is a software rasterizer (" + gl->description() +
+                         "); the CPU rasterizer is faster";
   } catch (const Error& e) {
     if (backend == RenderBackend::OpenGl)
       throw;
     if (fallback_reason)
       *fallback_reason = e.what();
-    return std::make_unique<CpuRenderer>();
   }
+  return std::make_unique<CpuRenderer>();
 }
 
 } // namespace drig::render

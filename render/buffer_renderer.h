@@ -8,8 +8,10 @@
 namespace drig::render {
 
 // The renderer the CLI and dataset creation use: OpenGL through a headless
-// EGL context when the machine has one, else the CPU reference rasterizer
-// (same rule, slower). Single-threaded: use it from the thread that made it.
+// EGL context on a GPU; the banded CPU rasterizer (same rule and arithmetic)
+// where OpenGL is only a software rasterizer, which it outruns several
+// times (bench_render), or where there is no OpenGL at all. Use it from the
+// thread that made it.
 class BufferRenderer {
 public:
   virtual ~BufferRenderer() = default;
@@ -25,8 +27,9 @@ enum class RenderBackend { Auto, OpenGl, Cpu };
 // "auto", "gl", "cpu"; throws Error for anything else.
 RenderBackend parse_render_backend(const std::string& name);
 
-// Auto falls back to the CPU with `fallback_reason` set when no OpenGL 3.3
-// context can be made; OpenGl throws Error with the reason instead.
+// Auto: OpenGL on a hardware GL, else the CPU (with `fallback_reason` set to
+// why). OpenGl insists (Error with the reason when there is none); Cpu never
+// touches OpenGL.
 std::unique_ptr<BufferRenderer> make_buffer_renderer(RenderBackend backend,
                                                      std::string* fallback_reason = nullptr);
 

@@ -79,6 +79,8 @@ struct GlBufferRenderer::Gl {
   void resize(int w, int h) {
     if (w == width && h == height && fbo != 0)
       return;
+    GLint previous_fbo = 0;
+    glGetIntegerv(GL_FRAMEBUFFER_BINDING, &previous_fbo);
     if (fbo == 0) {
       glGenFramebuffers(1, &fbo);
       glGenTextures(kTargets, targets);
@@ -99,6 +101,7 @@ struct GlBufferRenderer::Gl {
     glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH_COMPONENT32F, w, h);
     glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth);
     const GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
+    glBindFramebuffer(GL_FRAMEBUFFER, GLuint(previous_fbo));
     DRIG_CHECK(status == GL_FRAMEBUFFER_COMPLETE,
                "OpenGL cannot make a {}x{} float framebuffer (status 0x{:x})", w, h, status);
     width = w;
@@ -326,6 +329,42 @@ void GlBufferRenderer::read_back(Buffers& b) const {
   }
   glBindFramebuffer(GL_READ_FRAMEBUFFER, GLuint(previous_fbo));
   check_gl("reading the physical buffers back");
+}
+
+void GlBufferRenderer::upload(const Buffers& b) {
+  Gl& g = *gl_;
+  const size_t n = size_t(b.width) * size_t(b.height);
+  DRIG_CHECK(b.width > 0 && b.height > 0 && b.normal.size() == 3 * n && b.albedo.size() == 3 * n &&
+                 b.rendered.size() == 3 * n && b.alpha.size() == n && b.face_id.size() == n,
+             "render: incomplete buffers to show");
+  g.resize(b.width, b.height);
+  std::vector<float>& rgba = g.read_scratch;
+  rgba.resize(4 * n);
+  const std::vector<float>* planes[3] = {&b.normal, &b.albedo, &b.rendered};
+  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+  for (int i = 0; i < kTargets; ++i) {
+    const std::vector<float>& src = *planes[i];
+    for (size_t p = 0; p < n; ++p) {
+      rgba[p * 4] = src[p];
+      rgba[p * 4 + 1] = src[n + p];
+      rgba[p * 4 + 2] = src[2 * n + p];
+      rgba[p * 4 + 3] = i == 0 ? b.alpha[p] : i == 1 ? float(b.face_id[p]) : 0.0f;
+    }
+    glBindTexture(GL_TEXTURE_2D, g.targets[i]);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, b.width, b.height, GL_RGBA, GL_FLOAT, rgba.data());
+  }
+  glBindTexture(GL_TEXTURE_2D, 0);
+  g.drawn = true;
+  check_gl("uploading buffers to show");
+}
+
+bool GlBufferRenderer::software_renderer() {
+  const auto* name = reinterpret_cast<const char*>(glGetString(GL_RENDERER));
+  const std::string renderer = name ? name : "";
+  for (const char* software : {"llvmpipe", "softpipe", "SWR", "Software Rasterizer"})
+    if (renderer.find(software) != std::string::npos)
+      return true;
+  return false;
 }
 
 void GlBufferRenderer::present(View view, unsigned target_fbo, int x, int y, int width,

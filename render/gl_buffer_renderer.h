@@ -30,6 +30,13 @@ public:
 
   // Draws into the renderer's own float framebuffer of width x height.
   void draw(int width, int height);
+  // Puts buffers rendered elsewhere (the CPU rasterizer, faster than a
+  // software GL) where draw() would have left them, so present() shows them
+  // with the same shaders.
+  void upload(const Buffers& buffers);
+  // Whether this context is a software rasterizer (llvmpipe, softpipe, ...).
+  static bool software_renderer();
+
   // The last draw as CPU buffers.
   Buffers read_back() const;
   // The same into `into`, reusing its storage (the preview's per-frame path).

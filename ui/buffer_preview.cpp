@@ -1,7 +1,9 @@
 #include "ui/buffer_preview.h"
 
+#include "render/cpu_rasterizer.h"
 #include "render/gl_buffer_renderer.h"
 
+#include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QOffscreenSurface>
 #include <QOpenGLContext>
@@ -73,6 +75,20 @@ void BufferPreview::setView(View view) {
   update();
 }
 
+void BufferPreview::setRasterizer(Rasterizer choice) {
+  choice_ = choice;
+  if (!renderer_)
+    return; // decided in initializeGL
+  const bool cpu = choice == Rasterizer::Cpu ||
+                   (choice == Rasterizer::Auto && render::GlBufferRenderer::software_renderer());
+  if (cpu && !cpu_)
+    cpu_ = std::make_unique<render::CpuRasterizer>();
+  if (!cpu)
+    cpu_.reset();
+  pose_dirty_ = pose_.has_value();
+  update();
+}
+
 void BufferPreview::setLandmarks(std::vector<float> landmarks) {
   landmarks_ = std::move(landmarks);
   update();
@@ -104,6 +120,7 @@ void BufferPreview::initializeGL() {
                                    .arg(f.minorVersion())
                                    .toStdString());
     renderer_ = std::make_unique<render::GlBufferRenderer>();
+    setRasterizer(choice_);
     mesh_dirty_ = topology_.has_value();
     pose_dirty_ = pose_.has_value();
     light_dirty_ = true;
@@ -133,8 +150,16 @@ void BufferPreview::paintGL() {
         light_dirty_ = false;
       }
       if (pose_dirty_ && pose_ && !mesh_dirty_) {
-        renderer_->set_pose(*pose_);
-        renderer_->draw(size_, size_);
+        QElapsedTimer timer;
+        timer.start();
+        if (cpu_) {
+          cpu_->render(*topology_, *pose_, *albedo_, light_, size_, size_, cpu_buffers_);
+          renderer_->upload(cpu_buffers_);
+        } else {
+          renderer_->set_pose(*pose_);
+          renderer_->draw(size_, size_);
+        }
+        last_ms_ = double(timer.nsecsElapsed()) / 1e6;
         pose_dirty_ = false;
         drawn_ = true;
       }

@@ -9,8 +9,9 @@
 #include <vector>
 
 namespace drig::render {
+class CpuRasterizer;
 class GlBufferRenderer;
-}
+} // namespace drig::render
 
 namespace drig::ui {
 
@@ -44,6 +45,15 @@ public:
   // Why nothing is drawn (no OpenGL 3.3, a shader error), or empty.
   QString errorText() const { return error_; }
   bool hasFrame() const { return drawn_; }
+  // Who rasterizes the buffers: Auto picks OpenGL on a GPU and the CPU
+  // rasterizer where OpenGL is a software one, which it outruns; the display
+  // uses the GL shaders either way.
+  enum class Rasterizer { Auto, OpenGl, Cpu };
+  void setRasterizer(Rasterizer choice);
+  // "OpenGL" or "CPU": what Auto chose (known once the widget is shown).
+  QString rasterizer() const { return cpu_ ? QStringLiteral("CPU") : QStringLiteral("OpenGL"); }
+  // Milliseconds the last re-render of the buffers took.
+  double lastRenderMs() const { return last_ms_; }
   // The rectangle (device pixels, GL origin bottom-left) the image occupies.
   QRect imageViewport() const;
 
@@ -53,6 +63,10 @@ protected:
 
 private:
   std::unique_ptr<render::GlBufferRenderer> renderer_;
+  std::unique_ptr<render::CpuRasterizer> cpu_;
+  render::Buffers cpu_buffers_;
+  double last_ms_ = 0;
+  Rasterizer choice_ = Rasterizer::Auto;
   std::optional<render::MeshTopology> topology_;
   std::optional<render::AlbedoMap> albedo_;
   std::optional<render::MeshPose> pose_;

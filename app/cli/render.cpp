@@ -117,8 +117,10 @@ CommandRunner add_render_command(CLI::App& sub) {
   sub.add_option("--size", a->size, "Output width and height (DiffusionRig: 256)")
       ->capture_default_str()
       ->check(CLI::Range(16, 4096));
-  sub.add_option("--renderer", a->renderer,
-                 "auto (OpenGL, else the CPU), gl, or cpu (the reference rasterizer)")
+  sub.add_option(
+         "--renderer", a->renderer,
+         "auto (OpenGL on a GPU, else the CPU rasterizer: same rule, faster than a software "
+         "OpenGL), gl, or cpu")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "gl", "cpu"}));
   sub.add_option("--light", a->light_dir,
@@ -140,8 +142,7 @@ CommandRunner add_render_command(CLI::App& sub) {
     rendering::RigRenderer renderer(resolve_assets_dir(env.global.assets_dir),
                                     render::parse_render_backend(a->renderer));
     if (!renderer.fallback_reason().empty())
-      std::cerr << "note: no OpenGL (" << renderer.fallback_reason()
-                << "); using the CPU reference rasterizer\n";
+      std::cerr << "note: " << renderer.fallback_reason() << "; rendering on the CPU\n";
     std::cout << "fitted: ";
     print_sliders(rig.code);
     const rendering::RigRenderer::Output out = renderer.render(code, rig.crop_tform, a->size);

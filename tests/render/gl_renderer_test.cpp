@@ -170,15 +170,3 @@ TEST_F(GlRenderer, PresentShowsTheBuffersAsTheirViews) {
   glDeleteFramebuffers(1, &fbo);
   glDeleteRenderbuffers(1, &colour);
 }
-
-TEST(CpuRasterizer, RejectsBadMeshes) {
-  SyntheticHead head = synthetic_head(4, 5);
-  head.topology.faces[4] = 10000;
-  EXPECT_THROW(render_cpu(head.topology, head.pose, synthetic_albedo(4), ShLight{}, 8, 8),
-               std::exception);
-  SyntheticHead short_pose = synthetic_head(4, 5);
-  short_pose.pose.positions.pop_back();
-  EXPECT_THROW(
-      render_cpu(short_pose.topology, short_pose.pose, synthetic_albedo(4), ShLight{}, 8, 8),
-      std::exception);
-}
