@@ -2,6 +2,7 @@
 
 #include "app/cli/align.h"
 #include "app/cli/bench.h"
+#include "app/cli/create_data.h"
 #include "app/cli/doctor.h"
 #include "app/cli/fit.h"
 #include "app/cli/inspect.h"
@@ -32,6 +33,10 @@ const std::vector<CommandSpec>& command_table() {
        "Fit DECA (FLAME shape, expression, pose, albedo, camera, light) to every aligned "
        "photo: one rig file each",
        add_fit_command},
+      {"create-data",
+       "Build a training dataset (LMDB, the original create_data.py layout) from aligned "
+       "photos: fit, render, write",
+       add_create_data_command},
       {"render",
        "Render a rig's physical buffers (rendered, normal, albedo) with optional light, "
        "expression and pose edits",

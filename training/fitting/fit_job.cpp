@@ -36,10 +36,6 @@ std::string md5_of_file(const fs::path& path) {
   return dlib::md5(in);
 }
 
-fs::path rig_path(const fs::path& dir, const fs::path& image) {
-  return dir / (image.stem().string() + ".rig.json");
-}
-
 // The aligned image's 68 landmarks in the 256x256 frame DECA's crop uses:
 // from the align sidecar when there is one (mapped through its transform),
 // else found again on the image.

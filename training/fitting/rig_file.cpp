@@ -91,4 +91,9 @@ Rig load_rig(const fs::path& path) {
   return rig;
 }
 
+std::filesystem::path rig_path(const std::filesystem::path& folder,
+                               const std::filesystem::path& image) {
+  return folder / (image.stem().string() + ".rig.json");
+}
+
 } // namespace drig::fitting

@@ -24,6 +24,9 @@ struct Rig {
 };
 
 void save_rig(const std::filesystem::path& path, const Rig& rig);
+// Where `fit` puts the rig of `image` in `folder`: <stem>.rig.json.
+std::filesystem::path rig_path(const std::filesystem::path& folder,
+                               const std::filesystem::path& image);
 // Throws drig::Error naming the file and the field for anything missing or malformed.
 Rig load_rig(const std::filesystem::path& path);
 

@@ -1,0 +1,6 @@
+# Tests of training/datasets (LMDB in the original layout, create-data).
+drig_add_test(
+  NAME test_training_lmdb_dataset
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/lmdb_dataset_test.cpp
+  LIBS drig_training drig_test_support_torch
+  LABELS unit TORCH_PCH)
