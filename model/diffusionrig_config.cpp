@@ -37,6 +37,8 @@ int count_blocks(const Shapes& shapes, const std::string& prefix) {
   return n;
 }
 
+} // namespace
+
 // The original's channel_mult defaults per image size (utils/script_util.py).
 const std::vector<std::pair<int, std::vector<double>>>& default_mults() {
   static const std::vector<std::pair<int, std::vector<double>>> table = {
@@ -46,8 +48,6 @@ const std::vector<std::pair<int, std::vector<double>>>& default_mults() {
       {64, {1, 2, 3, 4}}};
   return table;
 }
-
-} // namespace
 
 bool is_diffusionrig_state_dict(const formats::NamedTensors& tensors) {
   bool unet = false, encoder = false;

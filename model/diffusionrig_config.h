@@ -40,6 +40,16 @@ struct DiffusionRigConfig {
   std::string attention_resolutions() const;
 };
 
+// The original's channel_mult defaults per image size (512, 256, 128, 64).
+const std::vector<std::pair<int, std::vector<double>>>& default_mults();
+
+// A new model's configuration from the original's argument names (train.py
+// flags: image_size, num_channels, channel_mult, attention_resolutions, ...),
+// unset ones at the original's defaults. Error naming `source` for unknown
+// names or values the original would reject.
+DiffusionRigConfig config_from_arguments(const nlohmann::json& arguments,
+                                         const std::string& source);
+
 // Whether the tensors look like a DiffusionRig state_dict.
 bool is_diffusionrig_state_dict(const formats::NamedTensors& tensors);
 

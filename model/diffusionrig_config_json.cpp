@@ -195,6 +195,75 @@ void apply_config_json(DiffusionRigConfig& c, const json& j, const std::string& 
   validate(c);
 }
 
+DiffusionRigConfig config_from_arguments(const json& j, const std::string& source) {
+  DRIG_CHECK(j.is_object(), "{}: arguments must be a JSON object", source);
+  DiffusionRigConfig c;
+  c.image_size = j.contains("image_size") ? as_int(j["image_size"], "image_size", source) : 256;
+  DRIG_CHECK(c.image_size >= 8, "{}: image_size must be at least 8", source);
+  const std::string mult = j.contains("channel_mult") ? as_string(j["channel_mult"]) : "";
+  if (mult.empty()) {
+    const auto& table = default_mults();
+    const auto found = std::find_if(table.begin(), table.end(),
+                                    [&](const auto& e) { return e.first == c.image_size; });
+    DRIG_CHECK(found != table.end(),
+               "{}: no default channel_mult for image_size {} (the original has them for 64, "
+               "128, 256, 512); give channel_mult",
+               source, c.image_size);
+    c.channel_mult = found->second;
+  } else {
+    c.channel_mult.clear();
+    for (int m : int_list(mult, "channel_mult", source))
+      c.channel_mult.push_back(m);
+  }
+  const std::string attention =
+      j.contains("attention_resolutions") ? as_string(j["attention_resolutions"]) : "16";
+  c.attention_ds.clear();
+  const int levels = static_cast<int>(c.channel_mult.size());
+  for (int r : int_list(attention, "attention_resolutions", source)) {
+    DRIG_CHECK(r > 0, "{}: attention_resolutions must be positive", source);
+    const int d = c.image_size / r; // the original: image_size // int(res)
+    // A resolution no level reaches adds no attention block, as in the original.
+    if (d > 0 && d < (1 << levels) && (d & (d - 1)) == 0)
+      c.attention_ds.push_back(d);
+  }
+  std::sort(c.attention_ds.begin(), c.attention_ds.end());
+  for (const auto& [key, v] : j.items()) {
+    if (key == "image_size" || key == "channel_mult" || key == "attention_resolutions" ||
+        ignored_keys().count(key))
+      continue;
+    if (key == "num_channels")
+      c.model_channels = as_int(v, key, source);
+    else if (key == "num_res_blocks")
+      c.num_res_blocks = as_int(v, key, source);
+    else if (key == "in_channels")
+      c.in_channels = as_int(v, key, source);
+    else if (key == "latent_dim")
+      c.latent_dim = as_int(v, key, source);
+    else if (key == "learn_sigma")
+      c.learn_sigma = as_bool(v, key, source);
+    else if (key == "use_scale_shift_norm")
+      c.use_scale_shift_norm = as_bool(v, key, source);
+    else if (key == "resblock_updown")
+      c.resblock_updown = as_bool(v, key, source);
+    else if (key == "encoder_type")
+      c.encoder_type = as_string(v);
+    else if (key == "dropout")
+      c.dropout = as_number(v, key, source);
+    else if (key == "num_heads")
+      c.num_heads = as_int(v, key, source);
+    else if (key == "num_head_channels")
+      c.num_head_channels = as_int(v, key, source);
+    else if (key == "num_heads_upsample")
+      c.num_heads_upsample = as_int(v, key, source);
+    else if (key == "use_new_attention_order")
+      c.new_attention_order = as_bool(v, key, source);
+    else
+      fail("{}: unknown configuration key \"{}\"", source, key);
+  }
+  validate(c);
+  return c;
+}
+
 void apply_config_file(DiffusionRigConfig& config, const std::string& path) {
   json j;
   try {

@@ -8,6 +8,7 @@
 #include "app/cli/inspect.h"
 #include "app/cli/render.h"
 #include "app/cli/sample.h"
+#include "app/cli/train.h"
 
 #include <fmt/format.h>
 
@@ -37,6 +38,10 @@ const std::vector<CommandSpec>& command_table() {
        "Build a training dataset (LMDB, the original create_data.py layout) from aligned "
        "photos: fit, render, write",
        add_create_data_command},
+      {"train",
+       "Train a DiffusionRig model on a create-data LMDB (stage 1 generic, stage 2 "
+       "personal), with exact resume",
+       add_train_command},
       {"render",
        "Render a rig's physical buffers (rendered, normal, albedo) with optional light, "
        "expression and pose edits",

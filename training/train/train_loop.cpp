@@ -1,0 +1,204 @@
+#include "training/train/train_loop.h"
+
+#include <torch/torch.h>
+
+#include "model/base/atomic_file.h"
+#include "model/base/error.h"
+#include "model/base/log.h"
+#include "model/device.h"
+#include "model/diffusionrig_config.h"
+#include "model/formats/torch_checkpoint.h"
+#include "model/formats/torch_writer.h"
+#include "model/networks/diffusionrig_model.h"
+#include "training/train/optimizer_state.h"
+#include "training/train/train_data.h"
+
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <regex>
+
+namespace fs = std::filesystem;
+
+namespace drig::training {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+fs::path numbered(const fs::path& dir, const char* prefix, int64_t step, const char* ext) {
+  return dir / fmt::format("{}{:06d}{}", prefix, step, ext);
+}
+
+struct Start {
+  DiffusionRigConfig config;
+  formats::NamedTensors weights; // empty: fresh initialisation
+  int64_t step = 0;
+  formats::TorchCheckpoint optimizer; // root null when there is none
+  std::string optimizer_name;
+};
+
+Start prepare(const TrainLoopOptions& o) {
+  Start s;
+  if (o.resume_checkpoint.empty()) {
+    s.config = config_from_arguments(o.model_config, "the command line");
+    return s;
+  }
+  const fs::path& ckpt = o.resume_checkpoint;
+  DRIG_CHECK(fs::exists(ckpt), "{}: the checkpoint to resume from does not exist", ckpt.string());
+  const formats::TorchCheckpoint loaded = formats::load_torch_checkpoint(ckpt);
+  s.weights = formats::state_dict_tensors(*loaded.root, ckpt.filename().string());
+  DRIG_CHECK(is_diffusionrig_state_dict(s.weights), "{}: not a DiffusionRig checkpoint",
+             ckpt.string());
+  s.config = infer_diffusionrig_config(s.weights);
+  apply_config_json(s.config, o.model_config, "the command line (against " + ckpt.string() + ")");
+  std::smatch m;
+  const std::string name = ckpt.filename().string();
+  if (std::regex_match(name, m, std::regex(R"(model(\d+)\.pt)"))) {
+    const int64_t n = std::stoll(m[1].str());
+    const fs::path opt = numbered(ckpt.parent_path(), "opt", n, ".pt");
+    if (fs::exists(opt)) {
+      // An interrupted run of ours (or the original's stage 1): continue it.
+      s.optimizer = formats::load_torch_checkpoint(opt);
+      s.optimizer_name = opt.string();
+      s.step = n;
+    } else if (o.stage == 1) {
+      s.step = n; // the original parses the step in stage 1 even without opt
+    }
+  }
+  return s;
+}
+
+void save_checkpoint(const fs::path& dir, int64_t step, networks::DiffusionRigImpl& model,
+                     TrainStep& trainer, uint64_t seed) {
+  const fs::path model_file = numbered(dir, "model", step, ".pt");
+  try {
+    // Optimizer and state first: a model file means its checkpoint is whole.
+    formats::save_torch_object(numbered(dir, "opt", step, ".pt"),
+                               *adam_state_tree(trainer.optimizer()), "archive");
+    const nlohmann::json state = {
+        {"step", step}, {"seed", seed}, {"loss_scale", trainer.loss_scale()}};
+    write_file_atomic(numbered(dir, "train", step, ".json"), state.dump(1));
+    formats::NamedTensors tensors = networks::state_dict(model);
+    for (auto& [name, t] : tensors)
+      t = t.detach().to(at::kCPU);
+    formats::save_state_dict(model_file, tensors, "archive");
+  } catch (const std::exception& e) {
+    throw Error(fmt::format("cannot write checkpoint {}: {} (is the disk full?); earlier "
+                            "checkpoints in {} are intact",
+                            model_file.string(), e.what(), dir.string()));
+  }
+}
+
+bool is_out_of_memory(const std::exception& e) {
+  return std::string(e.what()).find("out of memory") != std::string::npos;
+}
+
+} // namespace
+
+TrainSummary train(const TrainLoopOptions& o, const JobContext& job,
+                   const std::function<void(const TrainUpdate&)>& on_update) {
+  DRIG_CHECK(o.stage == 1 || o.stage == 2, "--stage must be 1 or 2, got {}", o.stage);
+  DRIG_CHECK(o.save_interval >= 1 && o.log_interval >= 1 && o.max_steps >= 0,
+             "--save_interval and --log_interval must be >= 1 and --max_steps >= 0");
+  std::error_code ec;
+  fs::create_directories(o.log_dir, ec);
+  DRIG_CHECK(fs::is_directory(o.log_dir), "{}: cannot create the log folder", o.log_dir.string());
+  const c10::Device device = resolve_device(DeviceSpec::parse(o.device));
+  const BatchSource data(o.data_dir, o.stage, o.batch_size, o.seed);
+
+  Start start = prepare(o);
+  if (start.config.image_size == 0)
+    start.config.image_size = int(data.image_size());
+  DRIG_CHECK(start.config.image_size == data.image_size(),
+             "the model is for {0}x{0} images but {1} holds {2}x{2}", start.config.image_size,
+             o.data_dir.string(), data.image_size());
+  validate(start.config);
+  torch::manual_seed(step_seed(o.seed, -1, 3)); // the initial weights are part of the run
+  auto model = std::make_shared<networks::DiffusionRigImpl>(start.config);
+  if (!start.weights.empty())
+    networks::load_state_dict(*model, start.weights, o.resume_checkpoint.filename().string());
+  model->to(device);
+  model->train(); // as the original: dropout on, encoder BN on batch statistics
+  TrainStep trainer(model, o.step);
+  if (start.optimizer.root) {
+    restore_adam_state(trainer.optimizer(), *start.optimizer.root, start.optimizer_name);
+    spdlog::info("resuming at step {} with the optimizer state of {}", start.step,
+                 start.optimizer_name);
+  }
+
+  TrainSummary summary;
+  summary.start_step = start.step;
+  const fs::path csv_path = o.log_dir / "progress.csv";
+  const bool new_csv = !fs::exists(csv_path);
+  std::ofstream csv(csv_path, std::ios::app);
+  if (new_csv)
+    csv << "step,loss,grad_norm,lr,steps_per_second,eta_seconds\n";
+
+  int64_t step = start.step, last_saved = start.step;
+  const auto t0 = Clock::now();
+  std::future<Batch> next =
+      std::async(std::launch::async, [&data, step] { return data.batch(step); });
+  try {
+    while (o.max_steps == 0 || step < o.max_steps) {
+      if (job.cancel.cancelled()) {
+        summary.cancelled = true;
+        break;
+      }
+      Batch batch = next.get();
+      // Prefetch the next batch while this one trains.
+      next = std::async(std::launch::async, [&data, step] { return data.batch(step + 1); });
+      torch::manual_seed(step_seed(o.seed, step, 0)); // t, noise, dropout
+      const StepStats stats = trainer.run(batch.images.to(device, /*non_blocking=*/true),
+                                          batch.buffers.to(device, true));
+      ++step;
+      TrainUpdate u;
+      u.step = step;
+      u.loss = stats.loss;
+      u.grad_norm = stats.grad_norm;
+      u.skipped = stats.skipped;
+      u.lr = static_cast<const torch::optim::AdamOptions&>(
+                 trainer.optimizer().param_groups()[0].options())
+                 .lr();
+      const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+      u.steps_per_second = double(step - start.step) / std::max(elapsed, 1e-9);
+      if (o.max_steps > 0)
+        u.eta_seconds = double(o.max_steps - step) / std::max(u.steps_per_second, 1e-9);
+      DRIG_CHECK(std::isfinite(stats.loss) || stats.skipped,
+                 "the loss became {} at step {}; the last good checkpoint is kept", stats.loss,
+                 step);
+      if (step % o.log_interval == 0 || step == o.max_steps) {
+        csv << fmt::format("{},{:.8g},{:.6g},{:.6g},{:.4g},{:.1f}\n", u.step, u.loss, u.grad_norm,
+                           u.lr, u.steps_per_second, u.eta_seconds);
+        csv.flush();
+        if (job.on_progress)
+          job.on_progress(ProgressUpdate{"train", step, o.max_steps, u.eta_seconds,
+                                         fmt::format("loss {:.5f}", u.loss)});
+      }
+      if (on_update)
+        on_update(u);
+      if (step % o.save_interval == 0) {
+        save_checkpoint(o.log_dir, step, *model, trainer, o.seed);
+        last_saved = step;
+        summary.last_checkpoint = numbered(o.log_dir, "model", step, ".pt");
+      }
+    }
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (is_out_of_memory(e))
+      throw Error(fmt::format("{} ran out of memory at batch size {}; try a smaller "
+                              "--batch_size. Checkpoints written so far are intact.",
+                              device.str(), o.batch_size));
+    throw;
+  }
+  if (next.valid())
+    next.wait();
+  if (step != last_saved) {
+    save_checkpoint(o.log_dir, step, *model, trainer, o.seed);
+    summary.last_checkpoint = numbered(o.log_dir, "model", step, ".pt");
+  }
+  summary.steps = step;
+  return summary;
+}
+
+} // namespace drig::training

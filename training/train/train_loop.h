@@ -1,0 +1,55 @@
+#pragma once
+
+// `diffusionrig train`: the original scripts/train.py + TrainLoop. Stage 1
+// shuffles the LMDB in epochs (drop_last); stage 2 keeps the album in memory
+// and draws independent batches without replacement. Every step's
+// randomness (batch, timesteps, noise, dropout) is seeded from (seed, step),
+// so a run resumed from a checkpoint continues exactly as if never stopped.
+#include "model/base/progress.h"
+#include "model/train_step.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace drig::training {
+
+struct TrainLoopOptions {
+  int stage = 2;
+  std::filesystem::path data_dir; // the LMDB from create-data
+  std::filesystem::path log_dir;  // checkpoints, progress.csv
+  std::filesystem::path resume_checkpoint;
+  nlohmann::json model_config; // original flag names (image_size, num_channels, ...)
+  TrainOptions step;           // lr, p2 weighting, precision, clipping
+  int batch_size = 4;
+  int64_t max_steps = 0; // 0 = until cancelled (the original's "forever")
+  int64_t save_interval = 5000;
+  int64_t log_interval = 10;
+  uint64_t seed = 0;
+  std::string device = "auto";
+};
+
+struct TrainUpdate {
+  int64_t step = 0; // updates done
+  double loss = 0, grad_norm = 0, lr = 0;
+  double steps_per_second = 0;
+  double eta_seconds = -1; // -1 without max_steps
+  bool skipped = false;    // fp16: inf/nan gradients
+};
+
+struct TrainSummary {
+  int64_t start_step = 0, steps = 0;
+  std::filesystem::path last_checkpoint;
+  bool cancelled = false;
+};
+
+// Checkpoints: model%06d.pt (the full state_dict, torch zip with records
+// under "archive/", as the original) and opt%06d.pt (Adam, the original's
+// layout; the original writes it in stage 1 only), plus train%06d.json
+// (step, seed, loss scale). All atomic; a cancelled run saves where it is.
+TrainSummary train(const TrainLoopOptions& options, const JobContext& job,
+                   const std::function<void(const TrainUpdate&)>& on_update = {});
+
+} // namespace drig::training
