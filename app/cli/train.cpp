@@ -74,6 +74,13 @@ CommandRunner add_train_command(CLI::App& sub) {
   sub.add_option("--precision", a->precision, "fp32, fp16 or bf16 (overrides --use_fp16)");
   sub.add_option("--num_workers,--num-workers", a->num_workers,
                  "Accepted for compatibility; batches are prefetched on a thread");
+  sub.add_option("--preview_interval,--preview-interval", o.preview_interval,
+                 "Every K steps write preview_NNNNNN.png (DDIM samples of the first 4 photos); "
+                 "0 = never")
+      ->capture_default_str();
+  sub.add_option("--preview_steps,--preview-steps", o.preview_respacing,
+                 "Sampling steps of the previews (a timestep_respacing such as ddim20)")
+      ->capture_default_str();
   sub.add_option("--seed", o.seed, "Seed of every random draw (batches, timesteps, noise)")
       ->capture_default_str();
   for (const char* name : kModelFlags) {

@@ -89,12 +89,24 @@ TEST(CliTrain, StageTwoTrainsTheUnetOnly) {
   ASSERT_EQ(run_command(train(stage1.path(), "--stage 1 --batch_size 2 --max_steps 1")).exit_code,
             0);
   const auto r = run_command(train(stage2.path(), "--stage 2 --batch_size 3 --max_steps 2 "
+                                                  "--preview_interval 2 --preview_steps ddim2 "
                                                   "--resume_checkpoint " +
                                                       (stage1 / "model000001.pt").string()) +
                              " 2>&1");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   // Stage 2 starts counting at 0 from a stage 1 model, as the original.
   ASSERT_TRUE(fs::exists(stage2 / "model000002.pt")) << r.out;
+  // The preview: the 3 photos over their samples.
+  const fs::path preview = stage2 / "preview000002.png";
+  ASSERT_TRUE(fs::exists(preview)) << r.out;
+  std::ifstream png(preview, std::ios::binary);
+  unsigned char header[24] = {};
+  png.read(reinterpret_cast<char*>(header), 24);
+  const auto be32 = [&](int at) {
+    return (header[at] << 24) | (header[at + 1] << 16) | (header[at + 2] << 8) | header[at + 3];
+  };
+  EXPECT_EQ(be32(16), 3 * 64); // IHDR width
+  EXPECT_EQ(be32(20), 2 * 64); // IHDR height
   const auto before = weights(stage1 / "model000001.pt");
   const auto after = weights(stage2 / "model000002.pt");
   ASSERT_EQ(before.size(), after.size());

@@ -69,6 +69,17 @@ int64_t BatchSource::image_size() const {
   return impl_->image_size;
 }
 
+Batch BatchSource::first(int64_t count) const {
+  const Impl& m = *impl_;
+  std::vector<at::Tensor> images, buffers;
+  for (int64_t i = 0; i < std::min(count, m.reader.size()); ++i) {
+    auto [image, buffer] = m.load(i);
+    images.push_back(image);
+    buffers.push_back(buffer);
+  }
+  return {at::stack(images), at::stack(buffers)};
+}
+
 Batch BatchSource::batch(int64_t step) const {
   const Impl& m = *impl_;
   const int64_t n = m.reader.size(), b = m.batch_size;

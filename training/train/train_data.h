@@ -21,6 +21,8 @@ public:
   BatchSource(const std::filesystem::path& lmdb, int stage, int batch_size, uint64_t seed);
   ~BatchSource();
   Batch batch(int64_t step) const;
+  // The first `count` samples in dataset order (training previews).
+  Batch first(int64_t count) const;
   int64_t size() const;
   int64_t image_size() const;
 

@@ -10,6 +10,8 @@
 #include "model/formats/torch_checkpoint.h"
 #include "model/formats/torch_writer.h"
 #include "model/networks/diffusionrig_model.h"
+#include "model/sampler.h"
+#include "training/buffer_images.h"
 #include "training/train/optimizer_state.h"
 #include "training/train/train_data.h"
 
@@ -89,6 +91,35 @@ void save_checkpoint(const fs::path& dir, int64_t step, networks::DiffusionRigIm
   }
 }
 
+// Samples with a copy of the current weights, so training's modules keep
+// their mode and memory format.
+fs::path write_preview(const fs::path& dir, int64_t step, const DiffusionRigConfig& config,
+                       networks::DiffusionRigImpl& model, const Batch& batch,
+                       const std::string& respacing, const c10::Device& device) {
+  auto copy = std::make_shared<networks::DiffusionRigImpl>(config);
+  formats::NamedTensors tensors = networks::state_dict(model);
+  for (auto& [name, t] : tensors)
+    t = t.detach().to(at::kCPU);
+  networks::load_state_dict(*copy, tensors, "the current weights");
+  const LoadedModel loaded = prepare_for_inference(copy, config, device);
+  SampleOptions options;
+  options.respacing = respacing;
+  options.seed = 1234; // the same noise every time: previews compare across steps
+  const at::Tensor latent = encode_latent(loaded, batch.images);
+  const at::Tensor samples = sample(loaded, batch.buffers, latent, {}, options).samples;
+  // Two rows: the dataset photos over their reconstructions.
+  const auto row = [](const at::Tensor& images) {
+    return at::cat(at::unbind(images.to(at::kFloat).cpu(), 0), 2); // (3,H,B*W)
+  };
+  const at::Tensor grid = at::cat({row(batch.images), row(samples)}, 1);
+  const at::Tensor hwc =
+      ((grid.clamp(-1, 1) + 1) * 127.5).round().to(at::kByte).permute({1, 2, 0}).contiguous();
+  cv::Mat rgb(int(hwc.size(0)), int(hwc.size(1)), CV_8UC3, hwc.data_ptr());
+  const fs::path path = numbered(dir, "preview", step, ".png");
+  write_rgb_png(path, rgb.clone());
+  return path;
+}
+
 bool is_out_of_memory(const std::exception& e) {
   return std::string(e.what()).find("out of memory") != std::string::npos;
 }
@@ -134,6 +165,7 @@ TrainSummary train(const TrainLoopOptions& o, const JobContext& job,
   if (new_csv)
     csv << "step,loss,grad_norm,lr,steps_per_second,eta_seconds\n";
 
+  const Batch preview_batch = o.preview_interval > 0 ? data.first(4) : Batch{};
   int64_t step = start.step, last_saved = start.step;
   const auto t0 = Clock::now();
   std::future<Batch> next =
@@ -173,6 +205,11 @@ TrainSummary train(const TrainLoopOptions& o, const JobContext& job,
         if (job.on_progress)
           job.on_progress(ProgressUpdate{"train", step, o.max_steps, u.eta_seconds,
                                          fmt::format("loss {:.5f}", u.loss)});
+      }
+      if (o.preview_interval > 0 && step % o.preview_interval == 0) {
+        u.preview = write_preview(o.log_dir, step, start.config, *model, preview_batch,
+                                  o.preview_respacing, device);
+        model->train();
       }
       if (on_update)
         on_update(u);

@@ -29,10 +29,15 @@ struct TrainLoopOptions {
   int64_t log_interval = 10;
   uint64_t seed = 0;
   std::string device = "auto";
+  // Every K steps (0 = never): DDIM samples of the first 4 dataset images
+  // with the current weights, as preview_NNNNNN.png (photo over sample).
+  int64_t preview_interval = 0;
+  std::string preview_respacing = "ddim20";
 };
 
 struct TrainUpdate {
-  int64_t step = 0; // updates done
+  std::filesystem::path preview; // set on steps that wrote one
+  int64_t step = 0;              // updates done
   double loss = 0, grad_norm = 0, lr = 0;
   double steps_per_second = 0;
   double eta_seconds = -1; // -1 without max_steps
