@@ -143,9 +143,13 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
       return use_graph ? graph->run(x, t, physic, cond) : forward(x, t, physic, cond);
     };
     std::vector<at::Tensor> chunk_predictions;
-    const diffusion::StepCallback keep = [&](int64_t, const at::Tensor&, const at::Tensor& pred) {
+    const int64_t steps = schedule.size();
+    const diffusion::StepCallback keep = [&](int64_t index, const at::Tensor&,
+                                             const at::Tensor& pred) {
       if (options.keep_predictions)
         chunk_predictions.push_back(pred.cpu());
+      if (options.on_step)
+        options.on_step(steps - index, steps, pred);
     };
     const bool learned = model.config.learn_sigma;
     const at::Tensor start = x_t.narrow(0, begin, n);

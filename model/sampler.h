@@ -9,6 +9,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -47,6 +48,9 @@ struct SampleOptions {
   bool keep_predictions = false; // predicted x_0 after every step
   Precision precision = Precision::fp32;
   int64_t batch = 0; // images per forward pass; 0 = all at once
+  // After every step: (steps done, total steps, predicted x_0 of the chunk
+  // being sampled, on its device). For live previews.
+  std::function<void(int64_t, int64_t, const at::Tensor&)> on_step;
 };
 
 struct SampleResult {

@@ -6,6 +6,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace drig {
@@ -50,7 +51,8 @@ torch::optim::Adam& TrainStep::optimizer() {
 }
 
 StepStats TrainStep::run(const at::Tensor& images_in, const at::Tensor& buffers_in,
-                         const at::Tensor& t_in, const at::Tensor& noise_in) {
+                         const at::Tensor& t_in, const at::Tensor& noise_in,
+                         const std::vector<uint64_t>& chunk_seeds) {
   DRIG_CHECK(images_in.dim() == 4 && images_in.size(1) == 3, "images must be (B,3,H,W), got [{}]",
              fmt::join(images_in.sizes(), ","));
   DRIG_CHECK(buffers_in.dim() == 4 && buffers_in.size(1) == 9 &&
@@ -72,25 +74,46 @@ StepStats TrainStep::run(const at::Tensor& images_in, const at::Tensor& buffers_
 
   model_->train();
   adam_->zero_grad();
-  at::Tensor loss;
-  {
-    const AutocastScope autocast(device, options_.precision);
-    const at::Tensor latent = model_->encode(images);
-    const at::Tensor x_t = diffusion::q_sample(s, images, t, noise);
-    const at::Tensor eps =
-        model_->denoisingUNet->forward(x_t, diffusion::model_timesteps(s, t), buffers, latent);
-    loss = diffusion::training_mse(s, noise, eps.to(torch::kFloat), t, options_.p2_weight,
-                                   options_.p2_gamma, options_.p2_k)
-               .mean();
+  const int64_t chunks = std::max<int64_t>(1, int64_t(chunk_seeds.size()));
+  DRIG_CHECK(batch % chunks == 0, "a batch of {} does not split into {} equal micro-batches", batch,
+             chunks);
+  const int64_t per_chunk = batch / chunks;
+  double loss_sum = 0;
+  for (int64_t k = 0; k < chunks; ++k) {
+    if (!chunk_seeds.empty())
+      torch::manual_seed(chunk_seeds[size_t(k)]);
+    const auto part = [&](const at::Tensor& x) { return x.narrow(0, k * per_chunk, per_chunk); };
+    at::Tensor loss;
+    {
+      const AutocastScope autocast(device, options_.precision);
+      const at::Tensor x0 = part(images);
+      const at::Tensor tk = part(t);
+      const at::Tensor latent = model_->encode(x0);
+      const at::Tensor x_t = diffusion::q_sample(s, x0, tk, part(noise));
+      const at::Tensor eps = model_->denoisingUNet->forward(x_t, diffusion::model_timesteps(s, tk),
+                                                            part(buffers), latent);
+      loss = diffusion::training_mse(s, part(noise), eps.to(torch::kFloat), tk, options_.p2_weight,
+                                     options_.p2_gamma, options_.p2_k)
+                 .mean();
+    }
+    (loss_scale_ != 1.0 ? loss * loss_scale_ : loss).backward();
+    loss_sum += loss.item<double>();
   }
-  (loss_scale_ != 1.0 ? loss * loss_scale_ : loss).backward();
 
   std::vector<at::Tensor> grads;
   for (const auto& p : model_->parameters())
     if (p.grad().defined())
       grads.push_back(p.grad());
+  {
+    torch::NoGradGuard no_grad;
+    if (chunks > 1)
+      for (auto& g : grads)
+        g.div_(double(chunks));
+    if (reducer_)
+      reducer_(grads);
+  }
   StepStats stats;
-  stats.loss = loss.item<double>();
+  stats.loss = loss_sum / double(chunks);
   {
     torch::NoGradGuard no_grad;
     if (loss_scale_ != 1.0)

@@ -10,7 +10,9 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 namespace torch::optim {
 class Adam;
@@ -46,8 +48,18 @@ public:
 
   // images (B,3,H,W) in [-1,1], buffers (B,9,H,W). `t` (B, int64 original
   // timesteps) and `noise` (like images) are drawn when undefined.
+  // `chunk_seeds`: split the batch into that many equal micro-batches, each
+  // forward/backward on its own (BatchNorm statistics per micro-batch, as
+  // per rank in a distributed run), the global generator seeded with its
+  // seed first (dropout); the gradients are averaged.
   StepStats run(const at::Tensor& images, const at::Tensor& buffers, const at::Tensor& t = {},
-                const at::Tensor& noise = {});
+                const at::Tensor& noise = {}, const std::vector<uint64_t>& chunk_seeds = {});
+
+  // Called with the gradients after backward, before unscaling and
+  // clipping; must replace them in place by their average over the
+  // processes of a distributed run (so every rank then steps identically).
+  using GradientReducer = std::function<void(std::vector<at::Tensor>&)>;
+  void set_gradient_reducer(GradientReducer reducer) { reducer_ = std::move(reducer); }
 
   torch::optim::Adam& optimizer();
   const TrainOptions& options() const { return options_; }
@@ -57,6 +69,7 @@ private:
   std::shared_ptr<networks::DiffusionRigImpl> model_;
   TrainOptions options_;
   std::unique_ptr<torch::optim::Adam> adam_;
+  GradientReducer reducer_;
   double loss_scale_ = 1.0; // dynamic, fp16 only (what the original's GradScaler does)
   int good_steps_ = 0;
 };

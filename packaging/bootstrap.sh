@@ -15,7 +15,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git xz-utils
   libtorch-dev libeigen3-dev
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 libgl-dev
-  libopencv-dev opencv-data libdlib-dev libdlib-data liblmdb-dev
+  libopencv-dev opencv-data libdlib-dev libdlib-data liblmdb-dev libgloo-dev
   libheif-dev liblcms2-dev libexif-dev zlib1g-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev python3-torch

@@ -5,13 +5,17 @@
 #include "app/cli/create_data.h"
 #include "app/cli/doctor.h"
 #include "app/cli/fit.h"
+#include "app/cli/infer.h"
 #include "app/cli/inspect.h"
 #include "app/cli/render.h"
 #include "app/cli/sample.h"
 #include "app/cli/train.h"
+#include "model/base/error.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <mutex>
 #include <unistd.h>
@@ -46,6 +50,10 @@ const std::vector<CommandSpec>& command_table() {
        "Render a rig's physical buffers (rendered, normal, albedo) with optional light, "
        "expression and pose edits",
        add_render_command},
+      {"infer",
+       "Edit portraits: transfer pose, expression or light from a target photo (the original "
+       "scripts/inference.py) or apply slider edits; pasted back into the full photo",
+       add_infer_command},
       {"sample", "Generate images with DDIM from a checkpoint, physical buffers and a latent",
        add_sample_command},
       {"bench",
@@ -54,6 +62,16 @@ const std::vector<CommandSpec>& command_table() {
        add_bench_command},
   };
   return table;
+}
+
+bool parse_str2bool(std::string text, const char* flag) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
+  if (text == "yes" || text == "true" || text == "t" || text == "y" || text == "1")
+    return true;
+  if (text == "no" || text == "false" || text == "f" || text == "n" || text == "0")
+    return false;
+  throw Error(fmt::format("{}: '{}' is not a boolean (True/False)", flag, text));
 }
 
 ProgressCallback stderr_progress(bool quiet) {

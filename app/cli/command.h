@@ -35,4 +35,8 @@ const std::vector<CommandSpec>& command_table();
 // in place on a terminal, one line per 10% otherwise. Silent with --quiet.
 ProgressCallback stderr_progress(bool quiet);
 
+// The original scripts' str2bool (yes/true/t/y/1, no/false/f/n/0, any
+// case); Error naming `flag` otherwise.
+bool parse_str2bool(std::string text, const char* flag);
+
 } // namespace drig::cli

@@ -7,26 +7,10 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
 #include <iostream>
 #include <memory>
 
 namespace drig::cli {
-namespace {
-
-// The original's str2bool.
-bool parse_bool(std::string text, const char* flag) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  if (text == "yes" || text == "true" || text == "t" || text == "y" || text == "1")
-    return true;
-  if (text == "no" || text == "false" || text == "f" || text == "n" || text == "0")
-    return false;
-  throw Error(fmt::format("{}: '{}' is not a boolean (True/False)", flag, text));
-}
-
-} // namespace
 
 CommandRunner add_create_data_command(CLI::App& sub) {
   auto o = std::make_shared<datasets::CreateDataOptions>();
@@ -50,7 +34,7 @@ CommandRunner add_create_data_command(CLI::App& sub) {
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "gl", "cpu"}));
   return [o, meanshape](CommandEnv& env) {
-    o->use_meanshape = parse_bool(*meanshape, "--use_meanshape");
+    o->use_meanshape = parse_str2bool(*meanshape, "--use_meanshape");
     o->device = env.global.device;
     o->assets_dir = resolve_assets_dir(env.global.assets_dir);
     const datasets::CreateDataSummary s = datasets::create_data(*o, env.job);

@@ -17,16 +17,6 @@
 namespace drig::cli {
 namespace {
 
-bool parse_bool(std::string text, const char* flag) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return char(std::tolower(c)); });
-  if (text == "yes" || text == "true" || text == "t" || text == "y" || text == "1")
-    return true;
-  if (text == "no" || text == "false" || text == "f" || text == "n" || text == "0")
-    return false;
-  throw Error(fmt::format("{}: '{}' is not a boolean (True/False)", flag, text));
-}
-
 // The model flags of the original argparser, passed on by name.
 const char* const kModelFlags[] = {
     "image_size",        "num_channels",         "num_res_blocks",         "attention_resolutions",
@@ -61,7 +51,19 @@ CommandRunner add_train_command(CLI::App& sub) {
   sub.add_option("--lr", o.step.lr, "Learning rate (paper: 1e-4 stage 1, 1e-5 stage 2)")
       ->capture_default_str();
   sub.add_option("--weight_decay,--weight-decay", o.step.weight_decay)->capture_default_str();
-  sub.add_option("--batch_size,--batch-size", o.batch_size)->capture_default_str();
+  sub.add_option("--batch_size,--batch-size", o.batch_size,
+                 "Samples per step and process (global batch = this x WORLD_SIZE)")
+      ->capture_default_str();
+  sub.add_option("--micro_batches,--micro-batches", o.micro_batches,
+                 "Run each batch in K equal parts (less memory; K parts reproduce a K-process "
+                 "distributed run exactly)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 16));
+  sub.add_flag("!--no-tensorboard", o.tensorboard,
+               "Do not write TensorBoard event files (events.out.tfevents.*) in the log folder");
+  sub.add_flag("--save_every_rank,--save-every-rank", o.save_every_rank,
+               "Distributed: ranks > 0 also save their weights to LOG_DIR/rank<R>/ (a check that "
+               "all processes agree)");
   sub.add_option("--max_steps,--max-steps", o.max_steps, "Updates to run; 0 = until stopped")
       ->capture_default_str();
   sub.add_option("--save_interval,--save-interval", o.save_interval)->capture_default_str();
@@ -95,18 +97,22 @@ CommandRunner add_train_command(CLI::App& sub) {
     training::TrainLoopOptions o = a->loop;
     o.device = env.global.device;
     o.step.stage = o.stage;
-    o.step.p2_weight = parse_bool(a->p2_weight, "--p2_weight");
+    o.step.p2_weight = parse_str2bool(a->p2_weight, "--p2_weight");
     if (!a->precision.empty())
       o.step.precision = parse_precision(a->precision);
-    else if (parse_bool(a->use_fp16, "--use_fp16"))
+    else if (parse_str2bool(a->use_fp16, "--use_fp16"))
       o.step.precision = Precision::fp16;
     o.model_config = nlohmann::json::object();
     for (const auto& [key, value] : a->model)
       o.model_config[key] = value;
     const training::TrainSummary s =
         training::train(o, env.job, [](const training::TrainUpdate& u) { (void)u; });
-    std::cout << fmt::format("trained steps {}..{}; last checkpoint {}\n", s.start_step, s.steps,
-                             s.last_checkpoint.string());
+    if (!s.last_checkpoint.empty())
+      std::cout << fmt::format("trained steps {}..{}; last checkpoint {}\n", s.start_step, s.steps,
+                               s.last_checkpoint.string());
+    else
+      std::cout << fmt::format("trained steps {}..{} (rank 0 wrote the checkpoints)\n",
+                               s.start_step, s.steps);
     if (s.cancelled)
       throw CancelledError();
     return 0;

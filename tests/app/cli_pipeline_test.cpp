@@ -2,6 +2,7 @@
 // synthetic DECA assets: align -> create-data -> train (with a preview).
 #include "tests/support/test_paths.h"
 #include "training/datasets/lmdb_dataset.h"
+#include "training/image_io/image_file.h"
 
 #include <gtest/gtest.h>
 
@@ -38,4 +39,37 @@ TEST(CliPipeline, AlbumToPersonalModel) {
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_TRUE(fs::exists(work / "run" / "model000003.pt"));
   EXPECT_TRUE(fs::exists(work / "run" / "preview000003.png"));
+
+  // Editing with the personal model: the paper's transfer, then a slider edit
+  // pasted back into the full photo with a before/after image.
+  const fs::path album = shared / "testdata/albums/mark";
+  const std::string infer = global + " infer --model_path " +
+                            (work / "run/model000003.pt").string() + " --meanshape " +
+                            (work / "mark.lmdb/mean_shape.pkl").string() + " --cache " +
+                            (work / "cache").string() + " --steps ddim3 --image_size 64 ";
+  r = run_command(infer + "--source " + (album / "img14.jpg").string() + " --target " +
+                  (album / "img15.jpg").string() + " --modes light,exp,pose -o " +
+                  (work / "transfer").string() + " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  for (const char* mode : {"light", "exp", "pose"}) {
+    EXPECT_TRUE(fs::exists(work / "transfer" / (std::string("0_") + mode + ".png"))) << mode;
+    EXPECT_TRUE(fs::exists(work / "transfer" / (std::string("img14_") + mode + ".jpg"))) << mode;
+  }
+  r = run_command(infer + "--source " + (album / "img14.jpg").string() +
+                  " --light-azimuth 70 --yaw 15 --side-by-side -o " + (work / "edit").string() +
+                  " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  // The second run found the photo aligned and fitted in the cache.
+  EXPECT_NE(r.out.find("aligned 0, fitted 0"), std::string::npos) << r.out;
+  const fs::path edited = work / "edit/img14_edited.jpg";
+  ASSERT_TRUE(fs::exists(edited)) << r.out;
+  EXPECT_TRUE(fs::exists(work / "edit/img14_edited_compare.jpg"));
+  const auto size_of = [](const fs::path& p) { return drig::image_io::read_declared_size(p); };
+  EXPECT_EQ(size_of(edited).width, size_of(album / "img14.jpg").width);
+  EXPECT_EQ(size_of(edited).height, size_of(album / "img14.jpg").height);
+  if (const char* keep = std::getenv("DRIG_KEEP_OUTPUT")) {
+    fs::create_directories(keep);
+    fs::copy_file(work / "edit/img14_edited_compare.jpg", fs::path(keep) / "infer_compare.jpg",
+                  fs::copy_options::overwrite_existing);
+  }
 }

@@ -8,6 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -57,6 +62,11 @@ TEST(CliTrain, KilledAndResumedEqualsUninterrupted) {
   ASSERT_TRUE(fs::exists(whole / "model000006.pt"));
   ASSERT_TRUE(fs::exists(whole / "opt000006.pt"));
   EXPECT_TRUE(fs::exists(whole / "progress.csv"));
+  int event_files = 0; // TensorBoard, beside the CSV
+  for (const auto& e : fs::directory_iterator(whole.path()))
+    event_files += e.path().filename().string().rfind("events.out.tfevents.", 0) == 0 &&
+                   fs::file_size(e.path()) > 100;
+  EXPECT_EQ(event_files, 1);
 
   // Forever (--max_steps 0), SIGKILLed once the step-4 checkpoint exists.
   const std::string background = train(killed.path(), "--stage 1 --batch_size 2 --max_steps 0 "
@@ -141,4 +151,73 @@ TEST(CliTrain, BadSettingsAreClearErrors) {
       " 2>&1");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("model000001.pt"), std::string::npos) << r.out;
+}
+
+namespace {
+
+int free_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+bool is_buffer(const std::string& name) {
+  return name.find("running_") != std::string::npos ||
+         name.find("num_batches_tracked") != std::string::npos;
+}
+
+} // namespace
+
+// Issue 9's distributed check: two processes under the launcher's variables
+// (what torchrun sets), Gloo on localhost, end with identical weights, equal
+// bit for bit to one process that splits the same global batch into the same
+// two parts. BatchNorm running statistics are per rank, as in the original
+// (DDP with broadcast_buffers=False), so only those may differ.
+TEST(CliTrain, TwoGlooRanksEqualOneProcessWithTheSameGlobalBatch) {
+  DRIG_REQUIRE_SHARED();
+  drig::test::TempDir single("dist_single"), ranks("dist_ranks");
+  const fs::path data = drig::test::shared_dir() / "reference/lmdb/fixture.lmdb";
+  const auto command = [&](const fs::path& log_dir, const std::string& flags) {
+    return cli() + " -q --threads 1 --device cpu train --stage 1 --data_dir " + data.string() +
+           " --log_dir " + log_dir.string() + kTiny + "--max_steps 3 --save_interval 3 " + flags;
+  };
+  auto r = run_command(command(single.path(), "--batch_size 2 --micro_batches 2") + " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+
+  const std::string env =
+      "WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port());
+  const std::string rank_cmd = command(ranks.path(), "--batch_size 1 --save_every_rank");
+  r = run_command("(" + env + " RANK=1 LOCAL_RANK=1 " + rank_cmd + " > " +
+                  (ranks / "rank1.log").string() + " 2>&1 & " + env + " RANK=0 LOCAL_RANK=0 " +
+                  rank_cmd + " 2>&1; rc=$?; wait $! || rc=1; cat " +
+                  (ranks / "rank1.log").string() + "; exit $rc)");
+  if (r.out.find("has no c10d/Gloo") != std::string::npos)
+    GTEST_SKIP() << "this build has no distributed support: " << r.out;
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_TRUE(fs::exists(ranks / "model000003.pt")) << r.out;
+  ASSERT_TRUE(fs::exists(ranks / "rank1/model000003.pt")) << r.out;
+  EXPECT_FALSE(fs::exists(ranks / "rank1/progress.csv"));
+
+  const auto one = weights(single / "model000003.pt");
+  const auto rank0 = weights(ranks / "model000003.pt");
+  const auto rank1 = weights(ranks / "rank1/model000003.pt");
+  ASSERT_EQ(one.size(), rank0.size());
+  ASSERT_EQ(one.size(), rank1.size());
+  int compared = 0;
+  for (size_t i = 0; i < one.size(); ++i) {
+    const auto& [name, t] = one[i];
+    ASSERT_EQ(name, rank0[i].first);
+    if (is_buffer(name))
+      continue;
+    EXPECT_TRUE(at::equal(rank0[i].second, rank1[i].second)) << name << ": the ranks differ";
+    EXPECT_TRUE(at::equal(t, rank0[i].second)) << name << ": differs from the single process";
+    ++compared;
+  }
+  EXPECT_GT(compared, 50);
 }

@@ -173,4 +173,27 @@ IccOutcome convert_to_srgb(cv::Mat& pixels, std::string_view profile_bytes) {
   return outcome;
 }
 
+bool convert_from_srgb(cv::Mat& pixels, std::string_view profile_bytes) {
+  Profile profile(cmsOpenProfileFromMem(profile_bytes.data(),
+                                        static_cast<cmsUInt32Number>(profile_bytes.size())),
+                  &cmsCloseProfile);
+  if (!profile || cmsGetColorSpace(profile.get()) != cmsSigRgbData || pixels.channels() != 3)
+    return false;
+  Profile srgb(cmsCreate_sRGBProfile(), &cmsCloseProfile);
+  const Transform check = make_transform(profile.get(), TYPE_RGB_8, srgb.get(), TYPE_RGB_8);
+  if (!check || equivalent_to_srgb(check.get(), false))
+    return false;
+  const bool wide = pixels.depth() == CV_16U;
+  const cmsUInt32Number type = wide ? TYPE_RGB_16 : TYPE_RGB_8;
+  const Transform transform = make_transform(srgb.get(), type, profile.get(), type);
+  if (!transform)
+    return false;
+  cv::Mat out(pixels.size(), pixels.type());
+  for (int y = 0; y < pixels.rows; ++y)
+    cmsDoTransform(transform.get(), pixels.ptr(y), out.ptr(y),
+                   static_cast<cmsUInt32Number>(pixels.cols));
+  pixels = out;
+  return true;
+}
+
 } // namespace drig::image_io::detail

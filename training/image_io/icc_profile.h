@@ -25,6 +25,10 @@ struct IccOutcome {
 // values the decoder has already turned into RGB).
 IccOutcome convert_to_srgb(cv::Mat& pixels, std::string_view profile);
 
+// The inverse: RGB `pixels` (CV_8UC3/CV_16UC3) from sRGB into an RGB
+// `profile`'s space, in place. False (pixels untouched) when the profile is
+// unreadable, not RGB, or equivalent to sRGB.
+bool convert_from_srgb(cv::Mat& pixels, std::string_view profile);
 // The profile's description tag; empty when the profile is unreadable.
 std::string icc_description(std::string_view profile);
 

@@ -53,8 +53,21 @@ RigRenderer::RigRenderer(const fs::path& assets_dir, render::RenderBackend backe
 
 RigRenderer::~RigRenderer() = default;
 
+namespace {
+
+std::array<double, 2> ffhq_center_of(const at::Tensor& landmarks2d) {
+  const at::Tensor l = landmarks2d[0].to(at::kDouble);
+  const at::Tensor eyes = (l.narrow(0, 36, 6).mean(0) + l.narrow(0, 42, 6).mean(0)) / 2;
+  const at::Tensor mouth = (l[48] + l[54]) / 2;
+  const at::Tensor c = (eyes + (mouth - eyes) * 0.1).contiguous();
+  return {c[0].item<double>(), c[1].item<double>()};
+}
+
+} // namespace
+
 RigRenderer::Output RigRenderer::render(const face::DecaCode& code,
-                                        const std::array<double, 9>& crop_tform, int size) {
+                                        const std::array<double, 9>& crop_tform, int size,
+                                        const std::optional<std::array<double, 2>>& keep_center) {
   DRIG_CHECK(code.shape.defined() && code.shape.size(0) == 1, "render: one rig at a time");
   DRIG_CHECK(size >= 16 && size <= 4096, "render: size {} is outside 16..4096", size);
   Impl& m = *impl_;
@@ -66,8 +79,18 @@ RigRenderer::Output RigRenderer::render(const face::DecaCode& code,
       at::tensor(std::vector<double>(crop_tform.begin(), crop_tform.end()), at::kDouble)
           .view({1, 3, 3})
           .to(at::kFloat);
-  const face::RenderGeometry g = face::render_geometry(*m.flame, code, tform, 256);
+  face::RenderGeometry g = face::render_geometry(*m.flame, code, tform, 256);
   Output out;
+  out.ffhq_center = ffhq_center_of(g.landmarks2d);
+  if (keep_center) {
+    const double dx = (*keep_center)[0] - out.ffhq_center[0];
+    const double dy = (*keep_center)[1] - out.ffhq_center[1];
+    const at::Tensor shift = at::tensor({float(dx), float(dy)}, at::kFloat);
+    g.positions = g.positions.clone();
+    g.positions.narrow(2, 0, 2).add_(shift);
+    g.landmarks2d = g.landmarks2d + shift;
+    out.ffhq_center = *keep_center;
+  }
   out.buffers = m.renderer->render(pose_from_tensors(g.positions, g.normals),
                                    light_from_tensor(code.light), size, size);
   const at::Tensor px = ((g.landmarks2d[0] + 1) * (double(size) / 2)).contiguous();

@@ -6,6 +6,7 @@
 #include <array>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,10 +27,18 @@ public:
   struct Output {
     render::Buffers buffers;
     std::vector<float> landmarks; // (68,2) output pixels (x right, y down), for overlays
+    // The FFHQ alignment centre of the rendered landmarks (eye midpoint plus
+    // a tenth of the way to the mouth), image NDC: where align.py would put
+    // the crop's centre.
+    std::array<double, 2> ffhq_center{};
   };
   // code: batch 1. crop_tform: the rig's 256-image -> 224-crop transform
   // (row-major). size: output width = height (DiffusionRig: 256).
-  Output render(const face::DecaCode& code, const std::array<double, 9>& crop_tform, int size);
+  // keep_center: the face is shifted in the image plane so that its FFHQ
+  // centre lands there (inference.py's align_ffhq with the source's centre),
+  // so a turned head stays where an aligned photo of it would be.
+  Output render(const face::DecaCode& code, const std::array<double, 9>& crop_tform, int size,
+                const std::optional<std::array<double, 2>>& keep_center = std::nullopt);
 
   std::string backend_description() const;
   // Why OpenGL was not used (empty when it was or when the CPU was asked for).

@@ -80,12 +80,15 @@ Batch BatchSource::first(int64_t count) const {
   return {at::stack(images), at::stack(buffers)};
 }
 
-Batch BatchSource::batch(int64_t step) const {
+Batch BatchSource::batch(int64_t step, int part, int parts) const {
   const Impl& m = *impl_;
   const int64_t n = m.reader.size(), b = m.batch_size;
+  DRIG_CHECK(parts >= 1 && part >= 0 && part < parts && b % parts == 0,
+             "a batch of {} does not split into {} equal parts", b, parts);
+  const int64_t slice = b / parts, first = part * slice;
   if (m.stage == 2) {
     at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(step_seed(m.seed, step, 1));
-    const at::Tensor pick = at::randperm(n, gen, at::kLong).narrow(0, 0, b);
+    const at::Tensor pick = at::randperm(n, gen, at::kLong).narrow(0, first, slice);
     return {m.images.index_select(0, pick), m.buffers.index_select(0, pick)};
   }
   const int64_t per_epoch = n / b; // drop_last
@@ -93,7 +96,7 @@ Batch BatchSource::batch(int64_t step) const {
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(step_seed(m.seed, epoch, 2));
   const at::Tensor order = at::randperm(n, gen, at::kLong);
   std::vector<at::Tensor> images, buffers;
-  for (int64_t k = 0; k < b; ++k) {
+  for (int64_t k = first; k < first + slice; ++k) {
     auto [image, buffer] = m.load(order[within * b + k].item<int64_t>());
     images.push_back(image);
     buffers.push_back(buffer);

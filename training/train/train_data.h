@@ -18,9 +18,12 @@ class BatchSource {
 public:
   // stage 2: the whole dataset in memory, each batch an independent draw
   // without replacement; stage 1: shuffled epochs, last partial batch dropped.
+  // `batch_size` is the global batch (over all ranks of a distributed run).
   BatchSource(const std::filesystem::path& lmdb, int stage, int batch_size, uint64_t seed);
   ~BatchSource();
-  Batch batch(int64_t step) const;
+  // Part `part` of `parts` equal slices of the step's global batch: a rank
+  // of a distributed run loads (stage 1) only its own samples.
+  Batch batch(int64_t step, int part = 0, int parts = 1) const;
   // The first `count` samples in dataset order (training previews).
   Batch first(int64_t count) const;
   int64_t size() const;

@@ -12,13 +12,18 @@
 #include "model/networks/diffusionrig_model.h"
 #include "model/sampler.h"
 #include "training/buffer_images.h"
+#include "training/train/distributed.h"
+#include "training/train/event_file.h"
 #include "training/train/optimizer_state.h"
 #include "training/train/train_data.h"
 
 #include <chrono>
 #include <fstream>
 #include <future>
+#include <optional>
 #include <regex>
+
+#include <ATen/CPUGeneratorImpl.h>
 
 namespace fs = std::filesystem;
 
@@ -120,6 +125,17 @@ fs::path write_preview(const fs::path& dir, int64_t step, const DiffusionRigConf
   return path;
 }
 
+void save_rank_weights(const fs::path& dir, int rank, int64_t step,
+                       networks::DiffusionRigImpl& model) {
+  const fs::path folder = dir / fmt::format("rank{}", rank);
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  formats::NamedTensors tensors = networks::state_dict(model);
+  for (auto& [name, t] : tensors)
+    t = t.detach().to(at::kCPU);
+  formats::save_state_dict(numbered(folder, "model", step, ".pt"), tensors, "archive");
+}
+
 bool is_out_of_memory(const std::exception& e) {
   return std::string(e.what()).find("out of memory") != std::string::npos;
 }
@@ -134,8 +150,22 @@ TrainSummary train(const TrainLoopOptions& o, const JobContext& job,
   std::error_code ec;
   fs::create_directories(o.log_dir, ec);
   DRIG_CHECK(fs::is_directory(o.log_dir), "{}: cannot create the log folder", o.log_dir.string());
-  const c10::Device device = resolve_device(DeviceSpec::parse(o.device));
-  const BatchSource data(o.data_dir, o.stage, o.batch_size, o.seed);
+  const DistributedEnv dist = DistributedEnv::from_environment();
+  DRIG_CHECK(o.micro_batches >= 1 && o.batch_size % o.micro_batches == 0,
+             "--batch_size {} does not split into --micro_batches {}", o.batch_size,
+             o.micro_batches);
+  std::unique_ptr<ProcessGroup> group;
+  if (dist.active()) {
+    spdlog::info("rank {} of {}: joining {}:{}", dist.rank, dist.world_size, dist.master_addr,
+                 dist.master_port);
+    group = std::make_unique<ProcessGroup>(dist, std::chrono::seconds(1800));
+  }
+  const bool leader = dist.rank == 0;
+  DeviceSpec device_spec = DeviceSpec::parse(o.device);
+  c10::Device device = resolve_device(device_spec);
+  if (dist.active() && device.is_cuda() && !device.has_index())
+    device = c10::Device(c10::kCUDA, c10::DeviceIndex(dist.local_rank)); // one GPU per process
+  const BatchSource data(o.data_dir, o.stage, o.batch_size * dist.world_size, o.seed);
 
   Start start = prepare(o);
   if (start.config.image_size == 0)
@@ -156,36 +186,71 @@ TrainSummary train(const TrainLoopOptions& o, const JobContext& job,
     spdlog::info("resuming at step {} with the optimizer state of {}", start.step,
                  start.optimizer_name);
   }
+  if (group) {
+    // Every rank starts from rank 0's weights, as DDP does.
+    std::vector<at::Tensor> params = model->parameters();
+    torch::NoGradGuard no_grad;
+    group->broadcast(params);
+    trainer.set_gradient_reducer([&group](std::vector<at::Tensor>& g) { group->average(g); });
+  }
+  // Randomness of a step, independent of how the batch is split: t and noise
+  // for the global batch from one generator, dropout per part.
+  const auto chunk_seeds = [&](int64_t step) {
+    std::vector<uint64_t> seeds;
+    for (int k = 0; k < o.micro_batches; ++k)
+      seeds.push_back(step_seed(o.seed, step, 16 + uint64_t(dist.rank) * o.micro_batches + k));
+    return seeds;
+  };
+  const auto step_noise = [&](int64_t step, const at::Tensor& images) {
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(step_seed(o.seed, step, 4));
+    const int64_t global = images.size(0) * dist.world_size;
+    const at::Tensor t = at::randint(0, 1000, {global}, gen, at::TensorOptions(at::kLong));
+    std::vector<int64_t> shape = images.sizes().vec();
+    shape[0] = global;
+    const at::Tensor noise = at::randn(shape, gen, at::TensorOptions(at::kFloat));
+    const int64_t n = images.size(0), first = dist.rank * n;
+    return std::make_pair(t.narrow(0, first, n), noise.narrow(0, first, n));
+  };
 
   TrainSummary summary;
   summary.start_step = start.step;
   const fs::path csv_path = o.log_dir / "progress.csv";
-  const bool new_csv = !fs::exists(csv_path);
-  std::ofstream csv(csv_path, std::ios::app);
-  if (new_csv)
-    csv << "step,loss,grad_norm,lr,steps_per_second,eta_seconds\n";
+  std::ofstream csv;
+  if (leader) {
+    const bool new_csv = !fs::exists(csv_path);
+    csv.open(csv_path, std::ios::app);
+    if (new_csv)
+      csv << "step,loss,grad_norm,lr,steps_per_second,eta_seconds\n";
+  }
+
+  std::optional<EventFileWriter> events; // TensorBoard: loss, grad norm, lr, speed
+  if (leader && o.tensorboard)
+    events.emplace(o.log_dir);
 
   const Batch preview_batch = o.preview_interval > 0 ? data.first(4) : Batch{};
   int64_t step = start.step, last_saved = start.step;
   const auto t0 = Clock::now();
-  std::future<Batch> next =
-      std::async(std::launch::async, [&data, step] { return data.batch(step); });
+  const int rank = dist.rank, world = dist.world_size;
+  const auto load = [&data, rank, world](int64_t s) { return data.batch(s, rank, world); };
+  std::future<Batch> next = std::async(std::launch::async, load, step);
   try {
     while (o.max_steps == 0 || step < o.max_steps) {
-      if (job.cancel.cancelled()) {
+      const bool stop = job.cancel.cancelled();
+      if (group ? group->any(stop) : stop) {
         summary.cancelled = true;
         break;
       }
       Batch batch = next.get();
       // Prefetch the next batch while this one trains.
-      next = std::async(std::launch::async, [&data, step] { return data.batch(step + 1); });
-      torch::manual_seed(step_seed(o.seed, step, 0)); // t, noise, dropout
-      const StepStats stats = trainer.run(batch.images.to(device, /*non_blocking=*/true),
-                                          batch.buffers.to(device, true));
+      next = std::async(std::launch::async, load, step + 1);
+      const auto [t, noise] = step_noise(step, batch.images);
+      const StepStats stats =
+          trainer.run(batch.images.to(device, /*non_blocking=*/true),
+                      batch.buffers.to(device, true), t, noise, chunk_seeds(step));
       ++step;
       TrainUpdate u;
       u.step = step;
-      u.loss = stats.loss;
+      u.loss = group ? group->mean(stats.loss) : stats.loss;
       u.grad_norm = stats.grad_norm;
       u.skipped = stats.skipped;
       u.lr = static_cast<const torch::optim::AdamOptions&>(
@@ -198,10 +263,27 @@ TrainSummary train(const TrainLoopOptions& o, const JobContext& job,
       DRIG_CHECK(std::isfinite(stats.loss) || stats.skipped,
                  "the loss became {} at step {}; the last good checkpoint is kept", stats.loss,
                  step);
+      if (!leader) { // only rank 0 reports and writes checkpoints
+        if (o.save_every_rank && step % o.save_interval == 0) {
+          save_rank_weights(o.log_dir, rank, step, *model);
+          last_saved = step;
+        }
+        continue;
+      }
       if (step % o.log_interval == 0 || step == o.max_steps) {
         csv << fmt::format("{},{:.8g},{:.6g},{:.6g},{:.4g},{:.1f}\n", u.step, u.loss, u.grad_norm,
                            u.lr, u.steps_per_second, u.eta_seconds);
         csv.flush();
+        if (events) {
+          const double wall =
+              std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+          events->add_scalar("loss", u.loss, step, wall);
+          events->add_scalar("grad_norm", u.grad_norm, step, wall);
+          events->add_scalar("lr", u.lr, step, wall);
+          events->add_scalar("steps_per_second", u.steps_per_second, step, wall);
+          events->flush();
+        }
         if (job.on_progress)
           job.on_progress(ProgressUpdate{"train", step, o.max_steps, u.eta_seconds,
                                          fmt::format("loss {:.5f}", u.loss)});
@@ -230,9 +312,11 @@ TrainSummary train(const TrainLoopOptions& o, const JobContext& job,
   }
   if (next.valid())
     next.wait();
-  if (step != last_saved) {
+  if (leader && step != last_saved) {
     save_checkpoint(o.log_dir, step, *model, trainer, o.seed);
     summary.last_checkpoint = numbered(o.log_dir, "model", step, ".pt");
+  } else if (!leader && o.save_every_rank && step != last_saved) {
+    save_rank_weights(o.log_dir, rank, step, *model);
   }
   summary.steps = step;
   return summary;

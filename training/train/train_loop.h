@@ -23,8 +23,16 @@ struct TrainLoopOptions {
   std::filesystem::path resume_checkpoint;
   nlohmann::json model_config; // original flag names (image_size, num_channels, ...)
   TrainOptions step;           // lr, p2 weighting, precision, clipping
-  int batch_size = 4;
-  int64_t max_steps = 0; // 0 = until cancelled (the original's "forever")
+  int batch_size = 4;          // per process, as the original (global = batch_size x WORLD_SIZE)
+  // Each batch in this many equal parts, one forward/backward each, the
+  // gradients averaged: less memory, and K parts in one process reproduce a
+  // K-process run (same BatchNorm statistics, same draws) exactly.
+  int micro_batches = 1;
+  // Ranks > 0 also write their weights (log_dir/rank<R>/model%06d.pt) at each
+  // save: a check that every process holds the same model.
+  bool save_every_rank = false;
+  bool tensorboard = true; // events.out.tfevents.* beside progress.csv
+  int64_t max_steps = 0;   // 0 = until cancelled (the original's "forever")
   int64_t save_interval = 5000;
   int64_t log_interval = 10;
   uint64_t seed = 0;
@@ -50,6 +58,11 @@ struct TrainSummary {
   bool cancelled = false;
 };
 
+// Under a launcher (torchrun/mpirun variables, WORLD_SIZE > 1) every process
+// runs this with the same options: rank r trains on slice r of each global
+// batch, gradients are averaged over the ranks (c10d), and rank 0 alone
+// writes checkpoints, progress.csv and previews (see distributed.h).
+//
 // Checkpoints: model%06d.pt (the full state_dict, torch zip with records
 // under "archive/", as the original) and opt%06d.pt (Adam, the original's
 // layout; the original writes it in stage 1 only), plus train%06d.json

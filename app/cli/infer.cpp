@@ -1,0 +1,360 @@
+// diffusionrig infer: the original scripts/inference.py (transfer of pose,
+// expression or light from a target photo), plus the Studio's slider edits,
+// with the result pasted back into the full-resolution photo.
+#include "app/cli/infer.h"
+
+#include "model/base/error.h"
+#include "model/base/log.h"
+#include "model/base/paths.h"
+#include "model/formats/npy.h"
+#include "model/precision.h"
+#include "training/align/album_job.h"
+#include "training/buffer_images.h"
+#include "training/editing/edit_engine.h"
+#include "training/image_io/image_file.h"
+
+#include <ATen/ATen.h>
+#include <fmt/format.h>
+#include <opencv2/imgproc.hpp>
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace drig::cli {
+namespace {
+
+struct InferArgs {
+  std::vector<fs::path> sources;
+  fs::path target, output_dir, model_path, meanshape, noise, edit_file, sh_file, cache;
+  std::string modes = "pose,exp,light", steps = "ddim20", precision = "fp32", format, colour;
+  std::optional<double> azimuth, elevation, intensity, ambient, jaw, strength;
+  double yaw = 0, pitch = 0, roll = 0, eta = 0;
+  std::vector<std::string> exp;
+  std::optional<int64_t> seed;
+  int quality = 95, bit_depth = 0, image_size = 256;
+  bool no_paste = false, side_by_side = false, save_npy = false;
+};
+
+std::vector<double> parse_numbers(const std::string& text, const std::string& what) {
+  std::vector<double> out;
+  std::string s = text;
+  for (char& c : s)
+    if (c == ',' || c == '\n' || c == '\t')
+      c = ' ';
+  std::istringstream in(s);
+  std::string part;
+  while (in >> part) {
+    try {
+      size_t used = 0;
+      out.push_back(std::stod(part, &used));
+      DRIG_CHECK(used == part.size(), "trailing text");
+    } catch (const std::exception&) {
+      throw Error(fmt::format("{}: '{}' is not a number", what, part));
+    }
+  }
+  return out;
+}
+
+render::ShLight read_sh(const fs::path& path) {
+  std::vector<double> v;
+  if (path.extension() == ".npy") {
+    const formats::NpyArray a = formats::load_npy(path);
+    DRIG_CHECK(a.tensor.defined(), "{}: not a numeric array", path.string());
+    const at::Tensor t = a.tensor.to(at::kDouble).reshape({-1}).contiguous();
+    v.assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+  } else {
+    std::ifstream in(path);
+    DRIG_CHECK(in.good(), "{}: cannot read the SH file", path.string());
+    v = parse_numbers(std::string(std::istreambuf_iterator<char>(in), {}), path.string());
+  }
+  DRIG_CHECK(v.size() == 27, "{}: an SH light has 27 numbers (9 x RGB), the file has {}",
+             path.string(), v.size());
+  render::ShLight sh{};
+  for (size_t i = 0; i < 27; ++i)
+    sh[i] = float(v[i]);
+  return sh;
+}
+
+editing::EditSpec spec_from(const InferArgs& a) {
+  editing::EditSpec s = a.edit_file.empty() ? editing::EditSpec{} : editing::load_edit(a.edit_file);
+  auto& l = s.light;
+  if (a.azimuth)
+    l.azimuth_deg = a.azimuth;
+  if (a.elevation)
+    l.elevation_deg = a.elevation;
+  if (a.intensity)
+    l.intensity = a.intensity;
+  if (a.ambient)
+    l.ambient = a.ambient;
+  if (!a.colour.empty()) {
+    const auto v = parse_numbers(a.colour, "--light-color");
+    DRIG_CHECK(v.size() == 3, "--light-color takes R,G,B, got {} numbers", v.size());
+    l.colour = std::array<double, 3>{v[0], v[1], v[2]};
+  }
+  if (!a.sh_file.empty()) {
+    DRIG_CHECK(!a.azimuth && !a.elevation && !a.intensity && !a.ambient && a.colour.empty(),
+               "--sh sets the whole light; it cannot be combined with --light-* or --ambient");
+    l = editing::LightEdit{};
+    l.sh = read_sh(a.sh_file);
+  }
+  for (const std::string& e : a.exp) {
+    const size_t eq = e.find('=');
+    DRIG_CHECK(eq != std::string::npos, "--exp takes INDEX=VALUE, got '{}'", e);
+    const auto index = parse_numbers(e.substr(0, eq), "--exp index");
+    const auto value = parse_numbers(e.substr(eq + 1), "--exp value");
+    DRIG_CHECK(index.size() == 1 && value.size() == 1 && index[0] >= 0 &&
+                   index[0] == double(int(index[0])),
+               "--exp takes INDEX=VALUE, got '{}'", e);
+    s.expression.emplace_back(int(index[0]), value[0]);
+  }
+  if (a.jaw)
+    s.jaw_deg = a.jaw;
+  if (a.yaw != 0 || a.pitch != 0 || a.roll != 0)
+    s.pose_delta_deg = {a.yaw, a.pitch, a.roll};
+  if (a.strength)
+    s.strength = *a.strength;
+  DRIG_CHECK(s.strength >= 0 && s.strength <= 1, "--strength {} is outside 0..1", s.strength);
+  s.steps = a.steps;
+  s.eta = a.eta;
+  if (a.seed)
+    s.seed = *a.seed;
+  return s;
+}
+
+std::string output_extension(const InferArgs& a, const fs::path& source) {
+  if (!a.format.empty())
+    return "." + a.format;
+  std::string ext = source.extension().string();
+  for (char& c : ext)
+    c = char(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".jpeg" ? ext : ".jpg";
+}
+
+cv::Mat to_rgb8(const cv::Mat& rgb) {
+  cv::Mat out;
+  if (rgb.depth() == CV_16U)
+    rgb.convertTo(out, CV_8U, 1.0 / 257.0);
+  else if (rgb.depth() == CV_32F)
+    rgb.convertTo(out, CV_8U, 255.0);
+  else
+    out = rgb;
+  return out;
+}
+
+// Before | after, at most 1600 pixels high.
+cv::Mat side_by_side(const cv::Mat& before, const cv::Mat& after) {
+  cv::Mat b = to_rgb8(before), a = to_rgb8(after);
+  const double k = std::min(1.0, 1600.0 / b.rows);
+  if (k < 1) {
+    cv::resize(b, b, cv::Size(), k, k, cv::INTER_AREA);
+    cv::resize(a, a, cv::Size(), k, k, cv::INTER_AREA);
+  }
+  cv::Mat out;
+  cv::hconcat(std::vector<cv::Mat>{b, a}, out);
+  return out;
+}
+
+struct Writer {
+  const InferArgs& a;
+  editing::EditEngine& engine;
+
+  void crop(const at::Tensor& sample, const fs::path& png) const {
+    // As the original's save_image((x+1)/2): *255 + 0.5, truncated.
+    cv::Mat rgb;
+    editing::tensor_to_image(sample).convertTo(rgb, CV_8U, 255.0, 0.0);
+    write_rgb_png(png, rgb);
+    if (a.save_npy) {
+      fs::path npy = png;
+      formats::save_npy(npy.replace_extension(".npy"), sample.to(at::kFloat).contiguous());
+    }
+  }
+  void full(const editing::PreparedPhoto& photo, const editing::EditResult& r,
+            const std::string& tag) const {
+    if (a.no_paste)
+      return;
+    if (photo.source.empty() || !fs::exists(photo.source)) {
+      std::cerr << fmt::format("note: {}: no source photo to paste into; wrote the crop only\n",
+                               photo.aligned_png.string());
+      return;
+    }
+    const cv::Mat composite = engine.paste(photo, r);
+    const fs::path out = a.output_dir / (photo.source.stem().string() + "_" + tag +
+                                         output_extension(a, photo.source));
+    editing::WriteOptions w;
+    w.jpeg_quality = a.quality;
+    w.bit_depth = a.bit_depth;
+    editing::write_photo(out, composite, editing::read_metadata(photo.source), w);
+    std::cout << "  " << out.string() << "\n";
+    if (a.side_by_side) {
+      image_io::LoadOptions load;
+      load.convert_icc = false;
+      load.apply_orientation = photo.orientation_applied;
+      const cv::Mat before = image_io::load_image(photo.source, load).rgb;
+      const fs::path cmp =
+          a.output_dir / (photo.source.stem().string() + "_" + tag + "_compare.jpg");
+      editing::write_photo(cmp, side_by_side(before, composite), {}, w);
+      std::cout << "  " << cmp.string() << "\n";
+    }
+  }
+};
+
+} // namespace
+
+CommandRunner add_infer_command(CLI::App& sub) {
+  auto a = std::make_shared<InferArgs>();
+  sub.add_option("--source", a->sources, "Photos to edit (files or folders)")->required();
+  sub.add_option("--target", a->target,
+                 "Transfer from this photo (the paper's mode): its --modes replace the source's");
+  sub.add_option("--output_dir,--output-dir,-o", a->output_dir, "Where the results go")->required();
+  sub.add_option("--modes", a->modes, "With --target: what to take, of pose, exp, light, latent")
+      ->capture_default_str();
+  sub.add_option("--model_path,--model-path,--model", a->model_path,
+                 "The DiffusionRig checkpoint (the person's stage 2 model)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  sub.add_option("--meanshape", a->meanshape,
+                 "The album's mean shape (create-data --use_meanshape writes it)")
+      ->check(CLI::ExistingFile);
+  sub.add_option("--image_size,--image-size", a->image_size,
+                 "The model's image size (the original's flag; checkpoints do not record it)")
+      ->capture_default_str()
+      ->check(CLI::Range(8, 1024));
+  sub.add_option("--timestep_respacing,--steps", a->steps, "Sampling steps, e.g. ddim20")
+      ->capture_default_str();
+  sub.add_option("--eta", a->eta, "DDIM eta (0 = deterministic)")->capture_default_str();
+  sub.add_option("--seed", a->seed, "Seed of x_T (default 0)");
+  sub.add_option("--noise", a->noise, "x_T as a (1,3,S,S) .npy: the original's fixed noise")
+      ->check(CLI::ExistingFile);
+  sub.add_option("--precision", a->precision, "fp32, fp16 or bf16 (GPU)")->capture_default_str();
+  sub.add_option("--edit", a->edit_file, "An edit saved by the Studio (JSON); flags override it")
+      ->check(CLI::ExistingFile);
+  sub.add_option("--light-azimuth", a->azimuth, "Light direction: degrees, + from the right");
+  sub.add_option("--light-elevation", a->elevation, "Light direction: degrees, + from above");
+  sub.add_option("--light-intensity", a->intensity, "Light intensity");
+  sub.add_option("--light-color,--light-colour", a->colour, "Light colour R,G,B (0..1)");
+  sub.add_option("--ambient", a->ambient, "Uniform ambient light");
+  sub.add_option("--sh", a->sh_file, "The whole light: 27 SH numbers (text or .npy)")
+      ->check(CLI::ExistingFile);
+  sub.add_option("--exp", a->exp, "Expression coefficients INDEX=VALUE ...");
+  sub.add_option("--jaw", a->jaw, "Jaw opening in degrees");
+  sub.add_option("--yaw", a->yaw, "Head turn in degrees, relative to the photo");
+  sub.add_option("--pitch", a->pitch, "Head nod in degrees, relative to the photo");
+  sub.add_option("--roll", a->roll, "Head tilt in degrees, relative to the photo");
+  sub.add_option("--strength", a->strength, "How far to go from the photo's own rig (0..1)");
+  sub.add_flag("--no-paste-back", a->no_paste, "Write only the 256 crops");
+  sub.add_flag("--side-by-side", a->side_by_side, "Also write a before/after image");
+  sub.add_flag("--save-npy", a->save_npy, "Also write each crop's exact float output (.npy)");
+  sub.add_option("--format", a->format, "Full-size output format (default: the source's)")
+      ->check(CLI::IsMember({"jpg", "png", "tif"}));
+  sub.add_option("--quality", a->quality, "JPEG quality")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  sub.add_option("--bit-depth", a->bit_depth, "8 or 16 (default: the source's)")
+      ->check(CLI::IsMember({0, 8, 16}));
+  sub.add_option("--cache", a->cache,
+                 "Folder for aligned crops and rigs (default: ~/.cache/diffusionrig/photos)");
+  return [a](CommandEnv& env) {
+    editing::EngineOptions o;
+    o.model_path = a->model_path;
+    o.assets_dir = resolve_assets_dir(env.global.assets_dir);
+    o.meanshape = a->meanshape;
+    o.device = env.global.device;
+    o.image_size = a->image_size;
+    o.precision = parse_precision(a->precision);
+    o.cache_dir = a->cache;
+    if (o.cache_dir.empty()) {
+      const char* home = std::getenv("HOME");
+      const char* xdg = std::getenv("XDG_CACHE_HOME");
+      o.cache_dir = xdg && *xdg ? fs::path(xdg) / "diffusionrig/photos"
+                    : home      ? fs::path(home) / ".cache/diffusionrig/photos"
+                                : fs::path();
+    }
+    const std::vector<fs::path> photos = align::collect_photos(a->sources);
+    DRIG_CHECK(!photos.empty(), "--source names no photos");
+    std::error_code ec;
+    fs::create_directories(a->output_dir, ec);
+    DRIG_CHECK(fs::is_directory(a->output_dir), "{}: cannot create the output folder",
+               a->output_dir.string());
+    const editing::EditSpec spec = spec_from(*a);
+    editing::EditEngine engine(o);
+    const Writer writer{*a, engine};
+    editing::GenerateOptions g;
+    g.steps = spec.steps;
+    g.eta = spec.eta;
+    g.seed = spec.seed;
+    const int64_t s = engine.image_size();
+    if (!a->noise.empty()) {
+      const formats::NpyArray x = formats::load_npy(a->noise);
+      DRIG_CHECK(x.tensor.defined(), "{}: not a numeric array", a->noise.string());
+      g.noise = x.tensor.to(at::kFloat);
+      DRIG_CHECK(g.noise.dim() == 4 && g.noise.size(0) == 1 && g.noise.size(1) == 3 &&
+                     g.noise.size(2) == s && g.noise.size(3) == s,
+                 "{}: x_T must be (1,3,{},{})", a->noise.string(), s, s);
+    } else {
+      // One x_T for every photo and mode, as the original.
+      at::manual_seed(uint64_t(spec.seed));
+      g.noise = at::randn({1, 3, s, s});
+    }
+    std::shared_ptr<const editing::PreparedPhoto> target;
+    std::vector<editing::TransferMode> modes;
+    if (!a->target.empty()) {
+      DRIG_CHECK(!spec.changes_rig(),
+                 "--target transfers from a photo; slider flags (--light-*, --exp, --yaw, ...) "
+                 "are for editing without one");
+      std::stringstream in(a->modes);
+      std::string m;
+      while (std::getline(in, m, ','))
+        modes.push_back(editing::parse_mode(m));
+      DRIG_CHECK(!modes.empty(), "--modes names no mode");
+      target = engine.prepare(a->target, env.job);
+    } else {
+      DRIG_CHECK(spec.changes_rig(),
+                 "nothing to do: give --target (transfer) or an edit "
+                 "(--light-*, --sh, --exp, --jaw, --yaw/--pitch/--roll, --edit)");
+    }
+    int failures = 0;
+    for (size_t i = 0; i < photos.size(); ++i) {
+      std::shared_ptr<const editing::PreparedPhoto> photo;
+      try {
+        photo = engine.prepare(photos[i], env.job);
+      } catch (const CancelledError&) {
+        throw;
+      } catch (const Error& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        ++failures;
+        continue;
+      }
+      std::cout << photos[i].string() << ":\n";
+      if (target) {
+        for (const editing::TransferMode mode : modes) {
+          const editing::EditResult r = engine.transfer(*photo, *target, mode, g, env.job);
+          const fs::path crop =
+              a->output_dir / fmt::format("{}_{}.png", i, editing::mode_name(mode));
+          writer.crop(r.sample, crop);
+          std::cout << "  " << crop.string() << "\n";
+          writer.full(*photo, r, editing::mode_name(mode));
+        }
+      } else {
+        editing::GenerateOptions eg = g;
+        const editing::EditResult r = engine.edit(*photo, spec, env.job, eg);
+        const fs::path crop = a->output_dir / (photos[i].stem().string() + "_edit.png");
+        writer.crop(r.sample, crop);
+        std::cout << "  " << crop.string() << "\n";
+        writer.full(*photo, r, "edited");
+      }
+    }
+    const auto c = engine.counters();
+    std::cout << fmt::format("photos: aligned {}, fitted {}, encoded {} (the rest from the cache "
+                             "in {})\n",
+                             c.aligned, c.fitted, c.encoded, o.cache_dir.string());
+    DRIG_CHECK(failures < int(photos.size()), "no photo could be edited");
+    return failures ? 1 : 0;
+  };
+}
+
+} // namespace drig::cli

@@ -1,0 +1,327 @@
+// The editing engine: the paper's transfer modes, slider edits and their
+// JSON, the sampling behind infer against the original's DDIM run, cancel,
+// caching, paste-back into the full photo, and metadata-preserving writes.
+#include "model/base/error.h"
+#include "model/formats/npy.h"
+#include "tests/support/tensor_compare.h"
+#include "tests/support/test_paths.h"
+#include "training/editing/edit_engine.h"
+#include "training/fitting/rig_file.h"
+#include "training/image_io/image_file.h"
+#include "training/rendering/rig_edit.h"
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <gtest/gtest.h>
+#include <lcms2.h>
+
+#include <fstream>
+
+namespace fs = std::filesystem;
+using namespace drig;
+using namespace drig::editing;
+
+namespace {
+
+face::DecaCode random_code(int seed) {
+  at::manual_seed(seed);
+  return {at::randn({1, 100}),     at::randn({1, 50}), at::randn({1, 50}),
+          at::randn({1, 6}) * 0.2, at::randn({1, 3}),  at::randn({1, 9, 3})};
+}
+
+bool same(const at::Tensor& a, const at::Tensor& b) {
+  return at::equal(a, b);
+}
+
+at::Tensor fixture(const std::string& relative) {
+  return formats::load_npy(test::shared_dir() / "reference/diffusion/tiny" / relative).tensor;
+}
+
+fs::path synthetic_assets(const test::TempDir& dir) {
+  for (const auto& e : fs::directory_iterator(test::shared_dir() / "reference/deca/data"))
+    if (e.path().extension() != ".xz")
+      fs::create_symlink(e.path(), dir / e.path().filename().string());
+  fs::create_symlink(test::extracted_fixture("deca/deca_model.tar"), dir / "deca_model.tar");
+  return dir.path();
+}
+
+} // namespace
+
+TEST(EditModes, EachModeTakesExactlyWhatTheOriginalTakes) {
+  const face::DecaCode src = random_code(1), tgt = random_code(2);
+  const face::DecaCode pose = transfer(src, tgt, TransferMode::Pose);
+  EXPECT_TRUE(same(pose.pose.narrow(1, 0, 3), tgt.pose.narrow(1, 0, 3)));
+  EXPECT_TRUE(same(pose.pose.narrow(1, 3, 3), src.pose.narrow(1, 3, 3))); // jaw stays
+  EXPECT_TRUE(same(pose.exp, src.exp) && same(pose.light, src.light) && same(pose.cam, src.cam));
+  const face::DecaCode exp = transfer(src, tgt, TransferMode::Exp);
+  EXPECT_TRUE(same(exp.exp, tgt.exp));
+  EXPECT_TRUE(same(exp.pose.narrow(1, 3, 3), tgt.pose.narrow(1, 3, 3))); // with the jaw
+  EXPECT_TRUE(same(exp.pose.narrow(1, 0, 3), src.pose.narrow(1, 0, 3)));
+  EXPECT_TRUE(same(exp.light, src.light));
+  const face::DecaCode light = transfer(src, tgt, TransferMode::Light);
+  EXPECT_TRUE(same(light.light, tgt.light));
+  EXPECT_TRUE(same(light.exp, src.exp) && same(light.pose, src.pose));
+  const face::DecaCode latent = transfer(src, tgt, TransferMode::Latent);
+  for (const auto& [a, b] : {std::pair{latent.shape, src.shape},
+                             {latent.tex, src.tex},
+                             {latent.exp, src.exp},
+                             {latent.pose, src.pose},
+                             {latent.cam, src.cam},
+                             {latent.light, src.light}})
+    EXPECT_TRUE(same(a, b));
+  EXPECT_EQ(parse_mode("light"), TransferMode::Light);
+  EXPECT_NE(test::error_of([] { parse_mode("hair"); }).find("hair"), std::string::npos);
+}
+
+TEST(EditSpec, SlidersMoveTheRigAndStrengthScalesThem) {
+  const face::DecaCode fitted = random_code(3);
+  EditSpec spec;
+  spec.pose_delta_deg = {20, -5, 3};
+  spec.expression = {{2, 1.5}};
+  spec.jaw_deg = 12;
+  spec.light.azimuth_deg = 60;
+  const face::DecaCode full = apply_spec(fitted, spec);
+  const auto ypr = [](const face::DecaCode& c) {
+    const at::Tensor p = c.pose.to(at::kDouble).contiguous();
+    return rendering::axis_angle_to_euler_deg(
+        {p.data_ptr<double>()[0], p.data_ptr<double>()[1], p.data_ptr<double>()[2]});
+  };
+  const auto before = ypr(fitted), after = ypr(full);
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_NEAR(after[i] - before[i], spec.pose_delta_deg[i], 1e-3) << i;
+  EXPECT_FLOAT_EQ(full.exp[0][2].item<float>(), 1.5f);
+  EXPECT_NEAR(full.pose[0][3].item<double>(), 12 * M_PI / 180, 1e-6);
+  EXPECT_FALSE(same(full.light, fitted.light));
+  EXPECT_TRUE(same(full.shape, fitted.shape) && same(full.cam, fitted.cam));
+
+  spec.strength = 0;
+  const face::DecaCode none = apply_spec(fitted, spec);
+  EXPECT_TENSOR_NEAR(none.pose, fitted.pose, 1e-5);
+  EXPECT_TRUE(same(none.exp, fitted.exp));
+  EXPECT_TRUE(same(none.light, fitted.light));
+  spec.strength = 0.5;
+  const face::DecaCode half = apply_spec(fitted, spec);
+  EXPECT_NEAR(half.exp[0][2].item<double>(), (fitted.exp[0][2].item<double>() + 1.5) / 2, 1e-5);
+  const auto mid = ypr(half);
+  EXPECT_NEAR(mid[0] - before[0], 10, 1e-3);
+}
+
+TEST(EditSpec, JsonRoundTripsAndBadFilesAreClearErrors) {
+  EditSpec spec;
+  spec.light.azimuth_deg = -30;
+  spec.light.colour = std::array<double, 3>{1, 0.9, 0.8};
+  spec.expression = {{0, 0.5}, {7, -1}};
+  spec.jaw_deg = 5;
+  spec.pose_delta_deg = {10, 0, -2};
+  spec.strength = 0.75;
+  spec.steps = "ddim50";
+  spec.seed = 42;
+  test::TempDir dir("edit_json");
+  save_edit(dir / "edit.json", spec);
+  const EditSpec back = load_edit(dir / "edit.json");
+  EXPECT_EQ(to_json(back), to_json(spec));
+  EXPECT_EQ(back.expression, spec.expression);
+  EXPECT_EQ(back.seed, 42);
+
+  const auto error = [&](const std::string& text) {
+    std::ofstream(dir / "bad.json") << text;
+    return test::error_of([&] { load_edit(dir / "bad.json"); });
+  };
+  EXPECT_NE(error("{\"strength\": 2}").find("strength"), std::string::npos);
+  EXPECT_NE(error("{\"expression\": {\"x\": 1}}").find("'x'"), std::string::npos);
+  EXPECT_NE(error("{\"light\": {\"sh\": [1, 2]}}").find("27"), std::string::npos);
+  EXPECT_NE(error("{\"version\": 99}").find("newer"), std::string::npos);
+  EXPECT_NE(error("not json").find("bad.json"), std::string::npos);
+}
+
+TEST(EditEngine, SamplingEqualsTheOriginalDdimRunAndCancelsWithinAStep) {
+  DRIG_REQUIRE_SHARED();
+  EngineOptions o;
+  o.model_path = test::extracted_fixture("tiny/model000000.pt");
+  o.device = "cpu";
+  o.image_size = 32; // checkpoints do not record it; infer has --image_size
+  EditEngine engine(o);
+  EXPECT_EQ(engine.image_size(), 32);
+  GenerateOptions g;
+  g.steps = "ddim10";
+  g.noise = fixture("ddim/noise.npy");
+  const at::Tensor out =
+      engine.generate(fixture("ddim/physic_cond.npy"), fixture("ddim/latent.npy"), g);
+  // As the model tests; `diffusionrig sample` is even bit-identical (test_app_cli).
+  EXPECT_TENSOR_NEAR(out, fixture("ddim/run_final.npy"), 1e-4);
+
+  JobContext job;
+  int64_t last = 0;
+  g.preview_every = 1;
+  g.on_preview = [&](int64_t step, int64_t total, const at::Tensor& pred) {
+    EXPECT_EQ(total, 10);
+    EXPECT_EQ(pred.size(1), 3);
+    last = step;
+    if (step == 3)
+      job.cancel.cancel();
+  };
+  EXPECT_THROW(engine.generate(fixture("ddim/physic_cond.npy"), fixture("ddim/latent.npy"), g, job),
+               CancelledError);
+  EXPECT_EQ(last, 3) << "sampling went on after the cancel";
+}
+
+TEST(PasteBack, UneditedCropChangesNothingAndOutsideTheMaskStaysBitIdentical) {
+  for (const int depth : {CV_8U, CV_16U}) {
+    cv::Mat photo(480, 640, CV_MAKETYPE(depth, 3));
+    cv::randu(photo, 0, depth == CV_8U ? 256 : 65536);
+    // A 256 crop of a tilted square 300 px wide around (330, 220).
+    const double a = 0.2, s = 300.0 / 256;
+    const cv::Matx23d a2s(s * std::cos(a), -s * std::sin(a), 0, s * std::sin(a), s * std::cos(a),
+                          0);
+    cv::Matx23d map = a2s;
+    map(0, 2) = 330 - (a2s(0, 0) * 128 + a2s(0, 1) * 128);
+    map(1, 2) = 220 - (a2s(1, 0) * 128 + a2s(1, 1) * 128);
+    cv::Mat aligned(256, 256, CV_32FC3);
+    cv::randu(aligned, 0, 1);
+    cv::Mat alpha = cv::Mat::zeros(256, 256, CV_32FC1);
+    cv::circle(alpha, {128, 140}, 70, cv::Scalar(1), cv::FILLED);
+    const cv::Mat mask = paste_mask(alpha, alpha, {});
+    const cv::Mat same_photo = paste_back(photo, aligned, aligned, mask, map);
+    EXPECT_EQ(cv::norm(same_photo, photo, cv::NORM_INF), 0) << "an unedited crop changed pixels";
+
+    cv::Mat edited = aligned.clone();
+    edited.setTo(cv::Scalar(0.9, 0.2, 0.2));
+    PasteOptions no_match;
+    no_match.colour_match = false;
+    const cv::Mat out = paste_back(photo, aligned, edited, mask, map, no_match);
+    const cv::Rect box = paste_region(photo.size(), 256, map);
+    cv::Mat outside = out.clone();
+    photo(box).copyTo(outside(box));
+    EXPECT_EQ(cv::norm(outside, photo, cv::NORM_INF), 0) << "pixels outside the crop changed";
+    // The face centre got the edit, the crop's corner did not.
+    const auto pixel_changed = [&](cv::Point p) {
+      return cv::norm(out(cv::Rect(p, cv::Size(1, 1))), photo(cv::Rect(p, cv::Size(1, 1))),
+                      cv::NORM_INF) > 0;
+    };
+    EXPECT_TRUE(pixel_changed({330, 225}));
+    EXPECT_FALSE(pixel_changed({int(map(0, 2)) + 3, int(map(1, 2)) + 8}));
+    EXPECT_EQ(out.type(), photo.type());
+  }
+}
+
+TEST(PhotoWriter, KeepsExifIccAndBitDepth) {
+  test::TempDir dir("photo_writer");
+  // A minimal little-endian EXIF block: IFD0 with orientation 6.
+  std::string exif("II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0\0\0\0\0", 26);
+  // A real profile (libpng checks what it reads): sRGB from LittleCMS.
+  std::string icc;
+  {
+    cmsHPROFILE srgb = cmsCreate_sRGBProfile();
+    cmsUInt32Number n = 0;
+    cmsSaveProfileToMem(srgb, nullptr, &n);
+    icc.resize(n);
+    cmsSaveProfileToMem(srgb, icc.data(), &n);
+    cmsCloseProfile(srgb);
+  }
+  PhotoMetadata m{exif, icc};
+  cv::Mat rgb16(40, 60, CV_16UC3);
+  cv::randu(rgb16, 0, 65536);
+  write_photo(dir / "out.png", rgb16, m);
+  write_photo(dir / "out.jpg", rgb16, m, {90, 0});
+  for (const char* name : {"out.png", "out.jpg"}) {
+    const PhotoMetadata back = read_metadata(dir / name);
+    EXPECT_EQ(back.icc, icc) << name;
+    ASSERT_EQ(back.exif.size(), exif.size()) << name;
+    EXPECT_EQ(back.exif[18], 1) << name << ": the orientation must be reset (pixels are upright)";
+  }
+  const cv::Mat png = cv::imread((dir / "out.png").string(), cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(png.depth(), CV_16U);
+  cv::Mat rgb;
+  cv::cvtColor(png, rgb, cv::COLOR_BGR2RGB);
+  EXPECT_EQ(cv::norm(rgb, rgb16, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::imread((dir / "out.jpg").string(), cv::IMREAD_UNCHANGED).depth(), CV_8U);
+  write_photo(dir / "out8.tif", rgb16, {}, {95, 8});
+  EXPECT_EQ(cv::imread((dir / "out8.tif").string(), cv::IMREAD_UNCHANGED).depth(), CV_8U);
+  EXPECT_NE(test::error_of([&] { write_photo(dir / "out.gif", rgb16, {}); }).find(".gif"),
+            std::string::npos);
+}
+
+TEST(EditEngine, PreparesAPhotoOnceAndEditsIt) {
+  DRIG_REQUIRE_SHARED();
+  test::TempDir assets("engine_assets"), cache("engine_cache");
+  EngineOptions o;
+  o.model_path = test::extracted_fixture("tiny/model000000.pt");
+  o.assets_dir = synthetic_assets(assets);
+  o.cache_dir = cache.path();
+  o.device = "cpu";
+  o.image_size = 32;
+  o.renderer = render::RenderBackend::Cpu;
+  const fs::path photo = test::shared_dir() / "testdata/albums/mark/img14.jpg";
+  {
+    EditEngine engine(o);
+    auto p = engine.prepare(photo);
+    const auto again = engine.prepare(photo);
+    EXPECT_EQ(p.get(), again.get());
+    auto c = engine.counters();
+    EXPECT_EQ(c.aligned, 1);
+    EXPECT_EQ(c.fitted, 1);
+    EXPECT_EQ(c.encoded, 1);
+    EXPECT_EQ(c.cache_hits, 1);
+    EXPECT_EQ(p->source, photo);
+    EXPECT_EQ(p->latent.size(1), 16);
+    EXPECT_EQ(p->buffers.sizes(), (at::IntArrayRef{1, 9, 32, 32}));
+
+    // The synthetic DECA weights fit a face that misses the crop; give the
+    // rig the reference fixtures' face (FLAME case 1 and its crop transform)
+    // so that edits have pixels to change.
+    const auto ref = [](const std::string& name) {
+      return formats::load_npy(test::shared_dir() / "reference/deca/ref" / (name + ".npy"))
+          .tensor.to(at::kFloat);
+    };
+    fitting::Rig rig = p->rig;
+    rig.code.shape = ref("flame_in_shape").narrow(0, 1, 1).contiguous();
+    rig.code.exp = ref("flame_in_exp").narrow(0, 1, 1).contiguous();
+    rig.code.pose = ref("flame_in_pose").narrow(0, 1, 1).contiguous();
+    rig.code.cam = ref("flame_in_cam").narrow(0, 1, 1).contiguous();
+    const at::Tensor tform = ref("preprocess/drig_tform").to(at::kDouble).contiguous();
+    std::copy(tform.data_ptr<double>(), tform.data_ptr<double>() + 9, rig.crop_tform.begin());
+    test::TempDir rigs("engine_rig");
+    fitting::save_rig(rigs / "img14.rig.json", rig);
+    const auto face = engine.prepare_aligned(p->aligned_png, rigs / "img14.rig.json");
+    EXPECT_EQ(fs::weakly_canonical(face->source), fs::weakly_canonical(photo))
+        << "the sidecar names the source photo";
+    p = face;
+
+    EditSpec spec;
+    spec.steps = "ddim2";
+    spec.pose_delta_deg = {25, 0, 0};
+    spec.strength = 0; // the source's own rig: its own buffers, exactly
+    EXPECT_TRUE(same(engine.render(*p, apply_spec(p->rig.code, spec)), p->buffers));
+    spec.strength = 1;
+    const EditResult r = engine.edit(*p, spec);
+    EXPECT_GT(cv::sum(p->alpha)[0], 20) << "the fitted face covers too little of the crop";
+    EXPECT_FALSE(same(r.buffers, p->buffers))
+        << "coverage " << cv::sum(p->alpha)[0] << " -> " << cv::sum(r.alpha)[0];
+    EXPECT_EQ(r.sample.sizes(), (at::IntArrayRef{1, 3, 32, 32}));
+    EXPECT_TRUE(same(engine.edit(*p, spec).sample, r.sample)) << "the same seed must repeat";
+
+    const cv::Mat full = engine.paste(*p, r);
+    image_io::LoadOptions stored; // the pixels as stored: img14 has an Adobe RGB profile
+    stored.convert_icc = false;
+    const image_io::LoadedImage source = image_io::load_image(photo, stored);
+    ASSERT_EQ(full.size(), source.rgb.size());
+    const cv::Rect box =
+        paste_region(full.size(), 32,
+                     cv::Matx23d(p->aligned_to_source(0, 0) * 8, p->aligned_to_source(0, 1) * 8,
+                                 p->aligned_to_source(0, 2), p->aligned_to_source(1, 0) * 8,
+                                 p->aligned_to_source(1, 1) * 8, p->aligned_to_source(1, 2)));
+    cv::Mat outside = full.clone();
+    source.rgb(box).copyTo(outside(box));
+    EXPECT_EQ(cv::norm(outside, source.rgb, cv::NORM_INF), 0);
+    EXPECT_GT(cv::norm(full(box), source.rgb(box), cv::NORM_INF), 0);
+  }
+  EditEngine second(o); // a new session: the disk cache is up to date
+  second.prepare(photo);
+  const auto c = second.counters();
+  EXPECT_EQ(c.aligned, 0);
+  EXPECT_EQ(c.fitted, 0);
+  EXPECT_EQ(c.encoded, 1);
+}

@@ -1,0 +1,210 @@
+#include "training/project/project.h"
+
+#include "model/base/atomic_file.h"
+#include "model/base/error.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace drig::project {
+namespace {
+
+// Relative to the project folder when that is a plain relative path.
+nlohmann::json path_json(const fs::path& p, const fs::path& folder) {
+  if (p.empty())
+    return nullptr;
+  const fs::path rel = p.lexically_relative(folder);
+  nlohmann::json j = {{"path", rel.empty() ? p.string() : rel.generic_string()}};
+  if (rel.empty() || *rel.begin() == "..")
+    j["absolute"] = p.string(); // outside the folder: the fallback when it moves
+  return j;
+}
+
+fs::path path_from(const nlohmann::json& j, const fs::path& folder) {
+  if (j.is_null())
+    return {};
+  const fs::path rel = j.at("path").get<std::string>();
+  const fs::path resolved = rel.is_absolute() ? rel : (folder / rel).lexically_normal();
+  if (!fs::exists(resolved) && j.contains("absolute"))
+    return j.at("absolute").get<std::string>();
+  return resolved;
+}
+
+} // namespace
+
+nlohmann::json to_json(const Project& p) {
+  nlohmann::json photos = nlohmann::json::array();
+  for (const PhotoEntry& e : p.photos)
+    photos.push_back({{"id", e.id},
+                      {"source", path_json(e.source, p.folder)},
+                      {"aligned", path_json(e.aligned, p.folder)},
+                      {"rig", path_json(e.rig, p.folder)},
+                      {"status", e.status},
+                      {"reason", e.reason},
+                      {"excluded", e.excluded},
+                      {"face_index", e.face_index},
+                      {"faces_found", e.faces_found},
+                      {"person", e.person}});
+  nlohmann::json people = nlohmann::json::array();
+  for (const PersonModel& m : p.people)
+    people.push_back({{"name", m.name},
+                      {"dataset", path_json(m.dataset, p.folder)},
+                      {"log_dir", path_json(m.log_dir, p.folder)},
+                      {"model", path_json(m.model, p.folder)},
+                      {"meanshape", path_json(m.meanshape, p.folder)},
+                      {"status", m.status},
+                      {"steps_done", m.steps_done},
+                      {"train_options", m.train_options}});
+  nlohmann::json edits = nlohmann::json::object();
+  for (const auto& [id, edit] : p.edits)
+    edits[id] = edit;
+  return {{"format", "diffusionrig-studio-project"},
+          {"version", kProjectVersion},
+          {"name", p.name},
+          {"photos", photos},
+          {"people", people},
+          {"edits", edits},
+          {"window_state", p.window_state}};
+}
+
+Project project_from_json(const nlohmann::json& j, const fs::path& folder,
+                          const std::string& source) {
+  Project p;
+  p.folder = folder;
+  try {
+    DRIG_CHECK(j.is_object() && j.value("format", "") == "diffusionrig-studio-project",
+               "not a DiffusionRig Studio project (no \"format\": "
+               "\"diffusionrig-studio-project\")");
+    const int version = j.at("version").get<int>();
+    DRIG_CHECK(version >= 1, "version {} is not a project version", version);
+    DRIG_CHECK(version <= kProjectVersion,
+               "it was written by a newer DiffusionRig Studio (project version {}; this one "
+               "reads up to {}): update the Studio to open it",
+               version, kProjectVersion);
+    p.name = j.value("name", folder.filename().string());
+    for (const auto& e : j.at("photos")) {
+      PhotoEntry x;
+      x.id = e.at("id").get<std::string>();
+      x.source = path_from(e.at("source"), folder);
+      x.aligned = path_from(e.value("aligned", nlohmann::json()), folder);
+      x.rig = path_from(e.value("rig", nlohmann::json()), folder);
+      x.status = e.value("status", "queued");
+      x.reason = e.value("reason", "");
+      x.excluded = e.value("excluded", false);
+      x.face_index = e.value("face_index", 0);
+      x.faces_found = e.value("faces_found", 0);
+      x.person = e.value("person", "");
+      p.photos.push_back(std::move(x));
+    }
+    for (const auto& m : j.value("people", nlohmann::json::array())) {
+      PersonModel x;
+      x.name = m.at("name").get<std::string>();
+      x.dataset = path_from(m.value("dataset", nlohmann::json()), folder);
+      x.log_dir = path_from(m.value("log_dir", nlohmann::json()), folder);
+      x.model = path_from(m.value("model", nlohmann::json()), folder);
+      x.meanshape = path_from(m.value("meanshape", nlohmann::json()), folder);
+      x.status = m.value("status", "new");
+      x.steps_done = m.value("steps_done", int64_t(0));
+      x.train_options = m.value("train_options", nlohmann::json::object());
+      p.people.push_back(std::move(x));
+    }
+    const nlohmann::json edits = j.value("edits", nlohmann::json::object());
+    for (const auto& [id, edit] : edits.items())
+      p.edits[id] = edit;
+    p.window_state = j.value("window_state", "");
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(fmt::format("{}: damaged project file: {}", source, e.what()));
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: {}", source, e.what()));
+  }
+  return p;
+}
+
+Project Project::create(const fs::path& folder, const std::string& name) {
+  std::error_code ec;
+  if (fs::exists(folder)) {
+    DRIG_CHECK(fs::is_directory(folder), "{}: exists and is not a folder", folder.string());
+    DRIG_CHECK(fs::is_empty(folder, ec), "{}: the folder is not empty; pick an empty or new one",
+               folder.string());
+  }
+  fs::create_directories(folder, ec);
+  DRIG_CHECK(fs::is_directory(folder), "{}: cannot create the project folder: {}", folder.string(),
+             ec.message());
+  Project p;
+  p.folder = fs::absolute(folder).lexically_normal();
+  p.name = name.empty() ? p.folder.filename().string() : name;
+  p.save();
+  return p;
+}
+
+Project Project::open(const fs::path& where) {
+  const fs::path manifest = fs::is_directory(where) ? where / kManifestName : where;
+  std::ifstream in(manifest);
+  DRIG_CHECK(in.good(), "{}: cannot read the project file (missing or unreadable)",
+             manifest.string());
+  const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  DRIG_CHECK(!j.is_discarded(), "{}: damaged project file (not JSON)", manifest.string());
+  return project_from_json(j, fs::absolute(manifest).parent_path().lexically_normal(),
+                           manifest.string());
+}
+
+void Project::save() const {
+  write_file_atomic(manifest(), to_json(*this).dump(1) + "\n");
+}
+
+PhotoEntry& Project::add_photo(const fs::path& source) {
+  std::error_code ec;
+  const fs::path abs = fs::weakly_canonical(fs::absolute(source), ec);
+  for (PhotoEntry& e : photos)
+    if (e.source == abs)
+      return e;
+  std::set<std::string> ids;
+  for (const PhotoEntry& e : photos)
+    ids.insert(e.id);
+  std::string id = abs.stem().string();
+  for (int n = 2; ids.count(id); ++n)
+    id = abs.stem().string() + "_" + std::to_string(n);
+  PhotoEntry e;
+  e.id = id;
+  e.source = abs;
+  photos.push_back(std::move(e));
+  return photos.back();
+}
+
+PhotoEntry* Project::find(const std::string& id) {
+  for (PhotoEntry& e : photos)
+    if (e.id == id)
+      return &e;
+  return nullptr;
+}
+
+bool Project::remove_photo(const std::string& id) {
+  const auto before = photos.size();
+  photos.erase(
+      std::remove_if(photos.begin(), photos.end(), [&](const PhotoEntry& e) { return e.id == id; }),
+      photos.end());
+  edits.erase(id);
+  return photos.size() != before;
+}
+
+int Project::usable_count() const {
+  int n = 0;
+  for (const PhotoEntry& e : photos)
+    n += e.usable();
+  return n;
+}
+
+PersonModel& Project::person(const std::string& name) {
+  for (PersonModel& m : people)
+    if (m.name == name)
+      return m;
+  PersonModel m;
+  m.name = name;
+  people.push_back(std::move(m));
+  return people.back();
+}
+
+} // namespace drig::project
