@@ -7,6 +7,7 @@
 #include <QHeaderView>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QStackedWidget>
 #include <QTableWidget>
 #include <QTime>
@@ -27,17 +28,18 @@ JobsPanel::JobsPanel(QWidget* parent)
       jobs_empty_(new EmptyState(tr("No jobs yet"),
                                  tr("Face alignment, model fitting and personalization run here "
                                     "in the background, with their progress."))),
-      jobs_(new QTableWidget(0, 3)), log_(new QPlainTextEdit), chart_(new TrainingChart) {
+      jobs_(new QTableWidget(0, 4)), log_(new QPlainTextEdit), chart_(new TrainingChart) {
   setObjectName(QStringLiteral("jobsTabs"));
   jobs_->setObjectName(QStringLiteral("jobsTable"));
   log_->setObjectName(QStringLiteral("logView"));
   jobs_empty_->setObjectName(QStringLiteral("jobsEmptyState"));
   setDocumentMode(true);
 
-  jobs_->setHorizontalHeaderLabels({tr("Job"), tr("Progress"), tr("Status")});
+  jobs_->setHorizontalHeaderLabels({tr("Job"), tr("Progress"), tr("Status"), QString()});
   jobs_->horizontalHeader()->setSectionResizeMode(NameColumn, QHeaderView::Interactive);
   jobs_->horizontalHeader()->setSectionResizeMode(ProgressColumn, QHeaderView::Interactive);
-  jobs_->horizontalHeader()->setStretchLastSection(true);
+  jobs_->horizontalHeader()->setSectionResizeMode(StatusColumn, QHeaderView::Stretch);
+  jobs_->horizontalHeader()->setSectionResizeMode(CancelColumn, QHeaderView::ResizeToContents);
   jobs_->setColumnWidth(NameColumn, 260);
   jobs_->setColumnWidth(ProgressColumn, 200);
   jobs_->verticalHeader()->hide();
@@ -58,7 +60,7 @@ JobsPanel::JobsPanel(QWidget* parent)
   updateJobsEmptyState();
 }
 
-int JobsPanel::addJob(const QString& name, const QString& status) {
+int JobsPanel::addJob(const QString& name, const QString& status, std::function<void()> on_cancel) {
   const int row = jobs_->rowCount();
   jobs_->insertRow(row);
   jobs_->setItem(row, NameColumn, new QTableWidgetItem(name));
@@ -67,6 +69,18 @@ int JobsPanel::addJob(const QString& name, const QString& status) {
   bar->setValue(0);
   jobs_->setCellWidget(row, ProgressColumn, bar);
   jobs_->setItem(row, StatusColumn, new QTableWidgetItem(status.isEmpty() ? tr("Queued") : status));
+  if (on_cancel) {
+    auto* cancel = new QPushButton(tr("Cancel"));
+    cancel->setObjectName(QStringLiteral("jobCancel%1").arg(row));
+    cancel->setToolTip(tr("Stop this job; what it finished is kept"));
+    connect(cancel, &QPushButton::clicked, this, [this, row, cancel, on_cancel] {
+      cancel->setEnabled(false);
+      setJobProgress(row, -1, tr("Cancelling…"));
+      on_cancel();
+    });
+    jobs_->setCellWidget(row, CancelColumn, cancel);
+  }
+  jobs_->scrollToBottom();
   updateJobsEmptyState();
   return row;
 }
@@ -74,10 +88,23 @@ int JobsPanel::addJob(const QString& name, const QString& status) {
 void JobsPanel::setJobProgress(int row, int percent, const QString& status) {
   if (row < 0 || row >= jobs_->rowCount())
     return;
-  if (auto* bar = qobject_cast<QProgressBar*>(jobs_->cellWidget(row, ProgressColumn)))
+  if (auto* bar = qobject_cast<QProgressBar*>(jobs_->cellWidget(row, ProgressColumn));
+      bar && percent >= 0)
     bar->setValue(std::clamp(percent, 0, 100));
   if (!status.isEmpty())
     jobs_->item(row, StatusColumn)->setText(status);
+}
+
+void JobsPanel::finishJob(int row, const QString& status, const QString& details) {
+  if (row < 0 || row >= jobs_->rowCount())
+    return;
+  jobs_->item(row, StatusColumn)->setText(status);
+  jobs_->item(row, StatusColumn)->setToolTip(details);
+  jobs_->removeCellWidget(row, CancelColumn);
+}
+
+QString JobsPanel::jobStatus(int row) const {
+  return row >= 0 && row < jobs_->rowCount() ? jobs_->item(row, StatusColumn)->text() : QString();
 }
 
 void JobsPanel::appendLog(spdlog::level::level_enum level, const QString& text) {

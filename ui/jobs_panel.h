@@ -4,6 +4,8 @@
 
 #include <spdlog/common.h>
 
+#include <functional>
+
 class QPlainTextEdit;
 class QStackedWidget;
 class QTableWidget;
@@ -19,7 +21,7 @@ class JobsPanel : public QTabWidget {
   Q_OBJECT
 
 public:
-  enum Column { NameColumn, ProgressColumn, StatusColumn };
+  enum Column { NameColumn, ProgressColumn, StatusColumn, CancelColumn };
 
   explicit JobsPanel(QWidget* parent = nullptr);
 
@@ -27,10 +29,15 @@ public:
   QPlainTextEdit* logView() const { return log_; }
   TrainingChart* trainingChart() const { return chart_; }
 
-  // Adds a job row (progress 0) and returns its row.
-  int addJob(const QString& name, const QString& status = {});
+  // Adds a job row (progress 0) and returns its row. With `on_cancel`, the
+  // row has a Cancel button that calls it (until the job finishes).
+  int addJob(const QString& name, const QString& status = {}, std::function<void()> on_cancel = {});
   // percent in 0..100; `status` replaces the status text when not empty.
   void setJobProgress(int row, int percent, const QString& status = {});
+  // Final status (done, failed, cancelled); the Cancel button goes away.
+  // `details` (an error's full text) becomes the status tooltip.
+  void finishJob(int row, const QString& status, const QString& details = {});
+  QString jobStatus(int row) const;
 
 public slots:
   void appendLog(spdlog::level::level_enum level, const QString& text);

@@ -21,14 +21,14 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
 
   fileMenu = menu(QStringLiteral("fileMenu"), tr("&File"));
   newProject = add(fileMenu, QStringLiteral("actionNewProject"), tr("&New Project"),
-                   tr("Start a new project for one person's photo album") + later, false);
+                   tr("Start a new project for one person's photo album"));
   openProject = add(fileMenu, QStringLiteral("actionOpenProject"), tr("&Open Project…"),
-                    tr("Open a saved project") + later, false);
+                    tr("Open a saved project"));
   saveProject = add(fileMenu, QStringLiteral("actionSaveProject"), tr("&Save Project"),
-                    tr("Save the album, fitted face models and edits") + later, false);
+                    tr("Save the album, fitted face models and edits"));
   fileMenu->addSeparator();
   importPhotos = add(fileMenu, QStringLiteral("actionImportPhotos"), tr("&Import Photos…"),
-                     tr("Add photos or a folder of photos to the album") + later, false);
+                     tr("Add photos or a folder of photos to the album"));
   recentProjectsMenu = fileMenu->addMenu(tr("&Recent Projects"));
   recentProjectsMenu->setObjectName(QStringLiteral("recentProjectsMenu"));
   QAction* none = recentProjectsMenu->addAction(tr("No recent projects"));
@@ -65,13 +65,12 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
 
   albumMenu = menu(QStringLiteral("albumMenu"), tr("&Album"));
   alignFaces = add(albumMenu, QStringLiteral("actionAlignFaces"), tr("&Align Faces"),
-                   tr("Detect, crop and align the face in every photo") + later, false);
-  fitFaceModel =
-      add(albumMenu, QStringLiteral("actionFitFaceModel"), tr("&Fit Face Model"),
-          tr("Estimate the 3D face (FLAME), lighting and pose of every photo") + later, false);
+                   tr("Detect, crop and align the face in every photo not aligned yet"));
+  fitFaceModel = add(albumMenu, QStringLiteral("actionFitFaceModel"), tr("&Fit Face Model"),
+                     tr("Estimate the 3D face (FLAME), lighting and pose of every aligned photo"));
   albumMenu->addSeparator();
   removePhoto = add(albumMenu, QStringLiteral("actionRemovePhoto"), tr("&Remove Photo"),
-                    tr("Remove the selected photos from the album") + later, false);
+                    tr("Remove the selected photos from the album"), false);
   removePhoto->setShortcut(QKeySequence::Delete);
 
   modelMenu = menu(QStringLiteral("modelMenu"), tr("&Model"));

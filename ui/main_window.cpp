@@ -12,15 +12,25 @@
 #include "ui/log_sink.h"
 #include "ui/main_actions.h"
 #include "ui/preferences_dialog.h"
+#include "ui/project_controller.h"
 #include "ui/status_indicators.h"
 
 #include <QAction>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QGuiApplication>
 #include <QItemSelectionModel>
 #include <QListView>
+#include <QMenu>
+#include <QMessageBox>
+#include <QMimeData>
 #include <QScreen>
+#include <QSettings>
+#include <QStandardItemModel>
 #include <QStatusBar>
 #include <QUndoStack>
 
@@ -60,8 +70,42 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
 
   // The edit controls apply to one selected portrait.
   connect(album_->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
-    controls_->setEditingEnabled(album_->view()->selectionModel()->hasSelection());
+    const bool selected = album_->view()->selectionModel()->hasSelection();
+    controls_->setEditingEnabled(selected);
+    actions_->removePhoto->setEnabled(selected);
   });
+
+  project_ = new ProjectController(
+      album_, jobs_, [this] { return assetsDir(); }, this);
+  setAcceptDrops(true);
+  connect(actions_->newProject, &QAction::triggered, this, &MainWindow::newProject);
+  connect(actions_->openProject, &QAction::triggered, this, &MainWindow::openProject);
+  connect(actions_->saveProject, &QAction::triggered, this, [this] {
+    QString error;
+    if (!project_->saveProject(&error))
+      showError(tr("Save Project"), error);
+    else
+      statusBar()->showMessage(tr("Project saved"), 3000);
+  });
+  connect(actions_->importPhotos, &QAction::triggered, this, &MainWindow::importPhotos);
+  connect(actions_->alignFaces, &QAction::triggered, project_, &ProjectController::alignPending);
+  connect(actions_->fitFaceModel, &QAction::triggered, project_, &ProjectController::fitPending);
+  connect(actions_->removePhoto, &QAction::triggered, this, [this] {
+    QStringList ids;
+    for (const QModelIndex& index : album_->view()->selectionModel()->selectedIndexes())
+      ids << index.data(ProjectController::kPhotoIdRole).toString();
+    project_->removePhotos(ids);
+  });
+  connect(project_, &ProjectController::projectChanged, this, [this] {
+    updateTitle();
+    updateRecentProjects();
+  });
+  connect(project_, &ProjectController::message, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 10000); });
+  connect(project_, &ProjectController::message, this,
+          [](const QString& text) { spdlog::info("{}", text.toStdString()); });
+  updateRecentProjects();
+  updateTitle();
 
   status_ = new StatusIndicators(statusBar());
   log_sink_ =
@@ -157,8 +201,86 @@ void MainWindow::applySettings(const StudioSettings& settings) {
   status_->refresh(settings_, assetsDir());
 }
 
+void MainWindow::updateTitle() {
+  const project::Project* p = project_->project();
+  setWindowTitle(p ? QStringLiteral("%1 — %2").arg(QString::fromStdString(p->name),
+                                                   QString::fromUtf8(kProjectName))
+                   : QString::fromUtf8(kProjectName));
+}
+
+void MainWindow::showError(const QString& title, const QString& text) {
+  spdlog::error("{}: {}", title.toStdString(), text.toStdString());
+  if (isVisible())
+    QMessageBox::warning(this, title, text);
+}
+
+void MainWindow::newProject() {
+  const QString folder = QFileDialog::getExistingDirectory(
+      this, tr("New Project: choose an empty folder (or make one)"),
+      ProjectController::defaultProjectsFolder());
+  if (folder.isEmpty())
+    return;
+  QString error;
+  if (!project_->newProject(folder, QFileInfo(folder).fileName(), &error))
+    showError(tr("New Project"), error);
+}
+
+void MainWindow::openProject() {
+  const QString file = QFileDialog::getOpenFileName(
+      this, tr("Open Project"), ProjectController::defaultProjectsFolder(),
+      tr("DiffusionRig Studio projects (%1)").arg(QLatin1String(project::kManifestName)));
+  if (file.isEmpty())
+    return;
+  QString error;
+  if (!project_->openProject(file, &error))
+    showError(tr("Open Project"), error);
+}
+
+void MainWindow::importPhotos() {
+  const QStringList files = QFileDialog::getOpenFileNames(
+      this, tr("Import Photos"), QString(),
+      tr("Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp *.heic *.heif);;All files (*)"));
+  if (!files.isEmpty())
+    project_->importPaths(files);
+}
+
+void MainWindow::updateRecentProjects() {
+  QMenu* menu = actions_->recentProjectsMenu;
+  menu->clear();
+  const QStringList recent = QSettings().value(QLatin1String(keys::kRecentProjects)).toStringList();
+  for (const QString& folder : recent) {
+    QAction* action = menu->addAction(folder);
+    connect(action, &QAction::triggered, this, [this, folder] {
+      QString error;
+      if (!project_->openProject(folder, &error))
+        showError(tr("Open Project"), error);
+    });
+  }
+  if (recent.isEmpty())
+    menu->addAction(tr("No recent projects"))->setEnabled(false);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls())
+    event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  QStringList paths;
+  for (const QUrl& url : event->mimeData()->urls())
+    if (url.isLocalFile())
+      paths << url.toLocalFile();
+  if (paths.isEmpty())
+    return;
+  event->acceptProposedAction();
+  project_->importPaths(paths);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
   saveLayout();
+  // Running jobs stop at their next unit of work; what they finished and
+  // the project are saved.
+  project_->closeProject();
   QMainWindow::closeEvent(event);
 }
 

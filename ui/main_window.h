@@ -17,6 +17,7 @@ class EditorCanvas;
 class JobsPanel;
 class LogSink;
 class MainActions;
+class ProjectController;
 class StatusIndicators;
 
 // How diffusionrig-studio was started (command-line overrides).
@@ -47,6 +48,7 @@ public:
   MainActions* actions() const { return actions_; }
   StatusIndicators* statusIndicators() const { return status_; }
   QUndoStack* undoStack() const { return undo_stack_; }
+  ProjectController* projectController() const { return project_; }
   const StudioSettings& settings() const { return settings_; }
 
   // The assets folder in use: --assets, else the preference, else the default.
@@ -64,8 +66,16 @@ public slots:
   // Re-reads the preferences and updates the threads and status bar.
   void applySettings(const StudioSettings& settings);
 
+  void newProject();
+  void openProject();
+  void importPhotos();
+  // Rebuilds File → Recent Projects from the settings.
+  void updateRecentProjects();
+
 protected:
   void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
 
 private:
   QDockWidget* addDock(const QString& object_name, const QString& title, QWidget* content,
@@ -85,6 +95,9 @@ private:
   MainActions* actions_ = nullptr;
   StatusIndicators* status_ = nullptr;
   std::shared_ptr<LogSink> log_sink_;
+  ProjectController* project_ = nullptr;
+  void updateTitle();
+  void showError(const QString& title, const QString& text);
 };
 
 } // namespace drig::ui

@@ -1,0 +1,179 @@
+// The album workflow as a photographer does it: drop a folder of photos on
+// the window, watch alignment run in the background with status badges,
+// cancel a job, save, close and reopen the project.
+#include "tests/support/test_paths.h"
+#include "tests/ui/ui_test_env.h"
+#include "ui/album_panel.h"
+#include "ui/jobs_panel.h"
+#include "ui/main_window.h"
+#include "ui/project_controller.h"
+
+#include <QDir>
+#include <QDropEvent>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QListView>
+#include <QMimeData>
+#include <QPushButton>
+#include <QStandardItemModel>
+#include <QTableWidget>
+#include <QTest>
+#include <QTimer>
+
+#include <filesystem>
+
+using namespace drig::ui;
+namespace fs = std::filesystem;
+
+namespace {
+
+QString album_dir() {
+  return QString::fromStdString((drig::test::shared_dir() / "testdata/albums/mark").string());
+}
+
+// The folder a user drops: the album plus one damaged file.
+QString make_drop_folder(const QString& name) {
+  const QString folder = QDir(test::temp_root()).filePath(name);
+  QDir().mkpath(folder);
+  for (const QString& f : QDir(album_dir()).entryList({QStringLiteral("*.jpg")}, QDir::Files))
+    QFile::copy(QDir(album_dir()).filePath(f), QDir(folder).filePath(f));
+  QFile broken(QDir(folder).filePath(QStringLiteral("broken.jpg")));
+  broken.open(QIODevice::WriteOnly);
+  broken.write(QByteArray("\xff\xd8\xff\xe0 this is not really a JPEG", 31));
+  return folder;
+}
+
+void drop(MainWindow& window, const QStringList& paths) {
+  QMimeData mime;
+  QList<QUrl> urls;
+  for (const QString& path : paths)
+    urls << QUrl::fromLocalFile(path);
+  mime.setUrls(urls);
+  const QPoint centre = window.rect().center();
+  QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(&window, &enter);
+  QVERIFY(enter.isAccepted());
+  QDropEvent event(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(&window, &event);
+}
+
+QMap<QString, QString> statuses(const QStandardItemModel* model) {
+  QMap<QString, QString> out;
+  for (int r = 0; r < model->rowCount(); ++r)
+    out[model->item(r)->data(ProjectController::kPhotoIdRole).toString()] =
+        model->item(r)->data(ProjectController::kStatusRole).toString();
+  return out;
+}
+
+} // namespace
+
+class AlbumImportTest : public QObject {
+  Q_OBJECT
+private slots:
+  void initTestCase() {
+    test::init_environment();
+    if (drig::test::shared_dir().empty())
+      QSKIP("../shared is absent: no test album");
+  }
+
+  void droppedFolderIsAlignedInTheBackgroundWithBadges() {
+    MainWindow window;
+    window.show();
+    ProjectController* controller = window.projectController();
+    QString error;
+    const QString project = QDir(test::temp_root()).filePath(QStringLiteral("mark_project"));
+    QVERIFY2(controller->newProject(project, QStringLiteral("Mark"), &error), qPrintable(error));
+    QVERIFY(window.windowTitle().startsWith(QStringLiteral("Mark")));
+
+    // How long the event loop goes without running: sampled every 5 ms.
+    QElapsedTimer clock;
+    clock.start();
+    qint64 last = 0, worst = 0;
+    QTimer probe;
+    probe.setInterval(5);
+    connect(&probe, &QTimer::timeout, [&] {
+      const qint64 now = clock.elapsed();
+      worst = std::max(worst, now - last);
+      last = now;
+    });
+    probe.start();
+    last = clock.elapsed();
+    drop(window, {make_drop_folder(QStringLiteral("drop1"))});
+    QStandardItemModel* model = window.albumPanel()->model();
+    QCOMPARE(model->rowCount(), 6); // every photo shows at once, queued
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 180000);
+    probe.stop();
+
+    const auto s = statuses(model);
+    QCOMPARE(s.value(QStringLiteral("broken")), QStringLiteral("error"));
+    int aligned = 0;
+    for (auto it = s.begin(); it != s.end(); ++it)
+      aligned += it.value() == QStringLiteral("aligned");
+    QCOMPARE(aligned, 5);
+    const QStandardItem* broken = controller->itemFor(QStringLiteral("broken"));
+    QVERIFY2(broken->toolTip().contains(QStringLiteral("Error")), qPrintable(broken->toolTip()));
+    QVERIFY(!broken->icon().isNull());
+    QVERIFY(window.albumPanel()->counterLabel()->text().startsWith(QStringLiteral("5 / ~20")));
+    // The job row says what happened.
+    QTableWidget* jobs = window.jobsPanel()->jobsTable();
+    QVERIFY(jobs->rowCount() >= 1);
+    QVERIFY2(window.jobsPanel()->jobStatus(0).startsWith(QStringLiteral("Done")),
+             qPrintable(window.jobsPanel()->jobStatus(0)));
+    qInfo("longest event-loop stall during the import: %lld ms", static_cast<long long>(worst));
+    // The work runs on other threads; the bound leaves room for a loaded
+    // 2-core CI machine (the GUI thread itself does no alignment work).
+    QVERIFY2(worst < 250, qPrintable(QStringLiteral("the GUI stalled %1 ms").arg(worst)));
+
+    // Thumbnails arrive in the background too.
+    QTest::qWait(500);
+    window.albumPanel()->view()->setFocus();
+    const QImage shot = window.grab().toImage();
+    QVERIFY(shot.save(QDir(test::test_output_dir()).filePath(QStringLiteral("studio_album.png"))));
+
+    // Save, close, reopen: the same photos with the same states.
+    QVERIFY(controller->saveProject(&error));
+    controller->closeProject();
+    QCOMPARE(model->rowCount(), 0);
+    QVERIFY2(controller->openProject(project, &error), qPrintable(error));
+    QCOMPARE(statuses(model), s);
+    QVERIFY(window.albumPanel()->counterLabel()->text().startsWith(QStringLiteral("5 / ~20")));
+  }
+
+  void cancellingStopsTheJobAndKeepsTheRest() {
+    MainWindow window;
+    ProjectController* controller = window.projectController();
+    QString error;
+    QVERIFY(controller->newProject(QDir(test::temp_root()).filePath(QStringLiteral("cancelled")),
+                                   {}, &error));
+    drop(window, {album_dir()});
+    QTableWidget* jobs = window.jobsPanel()->jobsTable();
+    const int row = jobs->rowCount() - 1;
+    auto* cancel = qobject_cast<QPushButton*>(jobs->cellWidget(row, JobsPanel::CancelColumn));
+    QVERIFY(cancel != nullptr);
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 60000);
+    QCOMPARE(window.jobsPanel()->jobStatus(row), QStringLiteral("Cancelled"));
+    // Nothing is left half-done: each photo is either aligned or queued again.
+    for (const QString& state : statuses(window.albumPanel()->model()))
+      QVERIFY2(state == QStringLiteral("aligned") || state == QStringLiteral("queued"),
+               qPrintable(state));
+  }
+
+  void damagedOrNewerProjectFilesAreRefusedClearly() {
+    MainWindow window;
+    QString error;
+    const QString folder = QDir(test::temp_root()).filePath(QStringLiteral("future"));
+    QDir().mkpath(folder);
+    QFile f(QDir(folder).filePath(QStringLiteral("project.drig.json")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"format": "diffusionrig-studio-project", "version": 9, "photos": []})");
+    f.close();
+    QVERIFY(!window.projectController()->openProject(folder, &error));
+    QVERIFY2(error.contains(QStringLiteral("newer")), qPrintable(error));
+    QVERIFY(!window.projectController()->hasProject());
+  }
+};
+
+QTEST_MAIN(AlbumImportTest)
+#include "test_ui_album_import.moc"

@@ -1,0 +1,93 @@
+#pragma once
+
+// The Studio's project and album logic: opens/saves projects, imports
+// dropped photos, and runs alignment and fitting on worker threads over the
+// libraries' progress + cancel API, keeping the album's items (thumbnail,
+// status badge, reason) and the Jobs panel up to date. The GUI thread only
+// ever receives finished results.
+#include "model/base/progress.h"
+#include "training/project/project.h"
+
+#include <QObject>
+#include <QPixmap>
+#include <QStringList>
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+
+class QStandardItem;
+
+namespace drig::ui {
+
+class AlbumPanel;
+class JobsPanel;
+
+class ProjectController : public QObject {
+  Q_OBJECT
+public:
+  // The item data role that holds a photo's project id.
+  static constexpr int kPhotoIdRole = Qt::UserRole + 1;
+  static constexpr int kStatusRole = Qt::UserRole + 2;
+
+  ProjectController(AlbumPanel* album, JobsPanel* jobs,
+                    std::function<std::filesystem::path()> assets_dir, QObject* parent = nullptr);
+  ~ProjectController() override;
+
+  bool hasProject() const { return project_.has_value(); }
+  project::Project* project() { return project_ ? &*project_ : nullptr; }
+  // Where projects go when the user drops photos before making one.
+  static QString defaultProjectsFolder();
+
+  // False with `error` set on failure (the GUI shows it); the current
+  // project is kept then.
+  bool newProject(const QString& folder, const QString& name, QString* error);
+  bool openProject(const QString& path, QString* error);
+  bool saveProject(QString* error);
+  void closeProject();
+
+  // Files and folders (not recursive); photos already in the album are
+  // skipped. Creates an untitled project first when there is none.
+  void importPaths(const QStringList& paths);
+  // Aligns the queued (and failed) photos, then fits the aligned ones when
+  // the face-model files are there.
+  void alignPending();
+  void fitPending();
+  void removePhotos(const QStringList& ids);
+  void setExcluded(const QString& id, bool excluded);
+  void cancelAll();
+  bool busy() const { return running_jobs_ > 0; }
+  QStandardItem* itemFor(const QString& id) const;
+
+signals:
+  void projectChanged(); // opened, created, closed, renamed
+  void albumChanged();   // photos added, removed or their status changed
+  void jobsIdle();       // the last running job finished
+  void message(const QString& text);
+
+private:
+  struct Job;
+  std::shared_ptr<Job> startJob(const QString& name);
+  void finishJob(const std::shared_ptr<Job>& job, const QString& status, const QString& details);
+  void rebuildAlbum();
+  void refreshItem(const project::PhotoEntry& photo);
+  void loadThumbnail(const QString& id, const std::filesystem::path& source);
+  void scheduleSave();
+  void updateCounter();
+  void addRecent(const QString& folder);
+
+  AlbumPanel* album_;
+  JobsPanel* jobs_;
+  std::function<std::filesystem::path()> assets_dir_;
+  std::optional<project::Project> project_;
+  std::map<QString, QStandardItem*> items_;
+  std::map<QString, QPixmap> thumbnails_;
+  std::vector<std::shared_ptr<Job>> jobs_running_;
+  int running_jobs_ = 0;
+  bool align_queued_ = false;
+  class QTimer* save_timer_;
+};
+
+} // namespace drig::ui
