@@ -3,14 +3,23 @@
 #include "ui/empty_state.h"
 #include "ui/training_chart.h"
 
+#include <QLineSeries>
+#include <QValueAxis>
+
+#include "model/base/progress.h"
+
 #include <QFontDatabase>
+#include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
+#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QStackedWidget>
 #include <QTableWidget>
 #include <QTime>
+#include <QVBoxLayout>
 
 namespace drig::ui {
 
@@ -28,7 +37,8 @@ JobsPanel::JobsPanel(QWidget* parent)
       jobs_empty_(new EmptyState(tr("No jobs yet"),
                                  tr("Face alignment, model fitting and personalization run here "
                                     "in the background, with their progress."))),
-      jobs_(new QTableWidget(0, 4)), log_(new QPlainTextEdit), chart_(new TrainingChart) {
+      jobs_(new QTableWidget(0, 4)), log_(new QPlainTextEdit), chart_(new TrainingChart),
+      training_info_(new QLabel), training_preview_(new QLabel) {
   setObjectName(QStringLiteral("jobsTabs"));
   jobs_->setObjectName(QStringLiteral("jobsTable"));
   log_->setObjectName(QStringLiteral("logView"));
@@ -56,7 +66,21 @@ JobsPanel::JobsPanel(QWidget* parent)
 
   addTab(jobs_stack_, tr("Jobs"));
   addTab(log_, tr("Log"));
-  addTab(chart_, tr("Training"));
+  training_info_->setObjectName(QStringLiteral("trainingInfo"));
+  training_preview_->setObjectName(QStringLiteral("trainingPreview"));
+  training_info_->setText(tr("Model → Personalize trains on this album; the loss appears here."));
+  training_info_->setWordWrap(true);
+  training_preview_->setAlignment(Qt::AlignCenter);
+  training_preview_->setMinimumWidth(160);
+  auto* training = new QWidget;
+  auto* side = new QVBoxLayout;
+  side->addWidget(training_info_);
+  side->addWidget(training_preview_, 1);
+  auto* row = new QHBoxLayout(training);
+  row->setContentsMargins(0, 0, 0, 0);
+  row->addWidget(chart_, 3);
+  row->addLayout(side, 1);
+  addTab(training, tr("Training"));
   updateJobsEmptyState();
 }
 
@@ -101,6 +125,29 @@ void JobsPanel::finishJob(int row, const QString& status, const QString& details
   jobs_->item(row, StatusColumn)->setText(status);
   jobs_->item(row, StatusColumn)->setToolTip(details);
   jobs_->removeCellWidget(row, CancelColumn);
+}
+
+void JobsPanel::showTrainingStep(qint64 step, qint64 total, double loss, double steps_per_second,
+                                 double eta_seconds) {
+  if (total > 0 && chart_->series()->count() == 0)
+    chart_->stepAxis()->setRange(0, double(total)); // the whole run in view from the start
+  chart_->addPoint(double(step), loss);
+  training_info_->setText(tr("Step %1 of %2\nloss %3\n%4 steps/s\n%5 left")
+                              .arg(step)
+                              .arg(total)
+                              .arg(loss, 0, 'f', 4)
+                              .arg(steps_per_second, 0, 'f', 2)
+                              .arg(eta_seconds >= 0
+                                       ? QString::fromStdString(format_duration(eta_seconds))
+                                       : tr("unknown")));
+}
+
+void JobsPanel::showTrainingPreview(const QString& png) {
+  const QPixmap pixmap(png);
+  if (!pixmap.isNull())
+    training_preview_->setPixmap(
+        pixmap.scaled(320, 160, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+  training_preview_->setToolTip(png);
 }
 
 QString JobsPanel::jobStatus(int row) const {

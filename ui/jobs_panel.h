@@ -6,6 +6,7 @@
 
 #include <functional>
 
+class QLabel;
 class QPlainTextEdit;
 class QStackedWidget;
 class QTableWidget;
@@ -28,6 +29,12 @@ public:
   QTableWidget* jobsTable() const { return jobs_; }
   QPlainTextEdit* logView() const { return log_; }
   TrainingChart* trainingChart() const { return chart_; }
+  // Beside the chart: speed and time left, and the latest preview samples.
+  QLabel* trainingInfo() const { return training_info_; }
+  QLabel* trainingPreview() const { return training_preview_; }
+  void showTrainingStep(qint64 step, qint64 total, double loss, double steps_per_second,
+                        double eta_seconds);
+  void showTrainingPreview(const QString& png);
 
   // Adds a job row (progress 0) and returns its row. With `on_cancel`, the
   // row has a Cancel button that calls it (until the job finishes).
@@ -50,6 +57,8 @@ private:
   QTableWidget* jobs_;
   QPlainTextEdit* log_;
   TrainingChart* chart_;
+  QLabel* training_info_;
+  QLabel* training_preview_;
 };
 
 } // namespace drig::ui

@@ -75,7 +75,7 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
 
   modelMenu = menu(QStringLiteral("modelMenu"), tr("&Model"));
   personalize = add(modelMenu, QStringLiteral("actionPersonalize"), tr("&Personalize…"),
-                    tr("Fine-tune the diffusion model on this album (Stage 2)") + later, false);
+                    tr("Fine-tune the diffusion model on this album (Stage 2)"));
   generate = add(modelMenu, QStringLiteral("actionGenerate"), tr("&Generate"),
                  tr("Render the After view with the current controls") + later, false);
   generate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));

@@ -11,9 +11,11 @@
 #include "ui/jobs_panel.h"
 #include "ui/log_sink.h"
 #include "ui/main_actions.h"
+#include "ui/personalize_dialog.h"
 #include "ui/preferences_dialog.h"
 #include "ui/project_controller.h"
 #include "ui/status_indicators.h"
+#include "ui/training_chart.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -96,6 +98,18 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
       ids << index.data(ProjectController::kPhotoIdRole).toString();
     project_->removePhotos(ids);
   });
+  connect(actions_->personalize, &QAction::triggered, this, [this] {
+    if (!project_->hasProject())
+      return showError(tr("Personalize"), tr("Import an album of one person first."));
+    PersonalizeDialog dialog(assetsDir(), project_->project()->usable_count(), this);
+    if (dialog.exec() == QDialog::Accepted) {
+      jobs_->trainingChart()->clear();
+      jobs_->setCurrentIndex(2);
+      project_->personalize(dialog.options());
+    }
+  });
+  connect(project_, &ProjectController::trainingProgress, jobs_, &JobsPanel::showTrainingStep);
+  connect(project_, &ProjectController::trainingPreview, jobs_, &JobsPanel::showTrainingPreview);
   connect(project_, &ProjectController::projectChanged, this, [this] {
     updateTitle();
     updateRecentProjects();

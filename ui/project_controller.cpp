@@ -2,9 +2,11 @@
 
 #include "model/base/error.h"
 #include "training/align/album_job.h"
+#include "training/datasets/create_data.h"
 #include "training/fitting/fit_job.h"
 #include "training/fitting/rig_file.h"
 #include "training/image_io/image_file.h"
+#include "training/train/train_loop.h"
 #include "ui/album_panel.h"
 #include "ui/jobs_panel.h"
 #include "ui/settings.h"
@@ -14,6 +16,7 @@
 #include <QImageReader>
 #include <QListView>
 #include <QPainter>
+#include <QPointer>
 #include <QSettings>
 #include <QStandardItemModel>
 #include <QStandardPaths>
@@ -570,6 +573,164 @@ void ProjectController::setExcluded(const QString& id, bool excluded) {
     scheduleSave();
     emit albumChanged();
   }
+}
+
+namespace {
+
+struct PersonalizeOutcome {
+  training::TrainSummary summary;
+  std::filesystem::path dataset;
+  std::string error;
+  bool cancelled = false;
+};
+
+fs::path last_model(const fs::path& log_dir) {
+  fs::path best;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(log_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() == 14 && name.rfind("model", 0) == 0 && e.path().extension() == ".pt" &&
+        (best.empty() || name > best.filename().string()))
+      best = e.path();
+  }
+  return best;
+}
+
+} // namespace
+
+void ProjectController::personalize(const PersonalizeOptions& options) {
+  if (!project_)
+    return emit message(tr("Import an album first."));
+  if (busy())
+    return emit message(tr("Wait for the running jobs to finish (or cancel them)."));
+  const fs::path assets = assets_dir_ ? assets_dir_() : fs::path();
+  if (!fs::is_regular_file(options.stage1))
+    return emit message(tr("The Stage 1 checkpoint %1 does not exist.").arg(q(options.stage1)));
+  project::PersonModel& person = project_->person(options.person.toStdString());
+  const fs::path root = project_->models_dir() / person.name;
+  const fs::path photos = root / "photos", dataset = root / "dataset.lmdb", run = root / "run";
+  int usable = 0;
+  std::error_code ec;
+  if (!fs::exists(dataset)) {
+    // The usable photos, linked into one folder (create-data takes a folder).
+    fs::remove_all(photos, ec);
+    fs::create_directories(photos, ec);
+    for (const project::PhotoEntry& e : project_->photos)
+      if (e.usable() && !e.aligned.empty()) {
+        ++usable;
+        fs::create_symlink(e.aligned, photos / e.aligned.filename(), ec);
+        fs::path sidecar = e.aligned;
+        sidecar.replace_extension(".json");
+        if (fs::exists(sidecar))
+          fs::create_symlink(sidecar, photos / sidecar.filename(), ec);
+      }
+    if (usable < options.batch)
+      return emit message(tr("Personalizing needs at least %1 usable photos (batch size); the "
+                             "album has %2.")
+                              .arg(options.batch)
+                              .arg(usable));
+  }
+  datasets::CreateDataOptions data;
+  data.data_dir = photos;
+  data.output_dir = dataset;
+  data.assets_dir = assets;
+  data.image_size = options.image_size;
+  data.use_meanshape = true; // the paper's personal albums
+  data.device = options.device.toStdString();
+  training::TrainLoopOptions train;
+  train.stage = 2;
+  train.data_dir = dataset;
+  train.log_dir = run;
+  const fs::path resume = last_model(run);
+  train.resume_checkpoint = resume.empty() ? options.stage1 : resume;
+  train.step.stage = 2;
+  train.step.lr = options.lr;
+  train.batch_size = options.batch;
+  train.max_steps = options.steps;
+  train.save_interval = std::max(1, std::min(options.steps, 1000));
+  train.log_interval = std::max(1, options.log_every);
+  train.preview_interval = options.preview_every;
+  train.device = options.device.toStdString();
+  train.model_config = nlohmann::json::object(); // the architecture comes from the checkpoint
+  person.dataset = dataset;
+  person.log_dir = run;
+  person.status = "training";
+  person.train_options = {{"steps", options.steps},
+                          {"batch", options.batch},
+                          {"lr", options.lr},
+                          {"image_size", options.image_size},
+                          {"device", options.device.toStdString()},
+                          {"stage1", options.stage1.string()}};
+  scheduleSave();
+  if (!resume.empty())
+    spdlog::info("continuing {}'s training from {}", person.name, resume.string());
+
+  auto job = startJob(tr("Personalize (%1)").arg(QString::fromStdString(person.name)));
+  const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
+  const bool build_data = !fs::exists(dataset);
+  const int64_t log_every = train.log_interval, total = train.max_steps;
+  QPointer<ProjectController> self(this);
+  const auto on_update = [self, log_every, total](const training::TrainUpdate& u) {
+    if (u.step % log_every != 0 && u.step != total && u.preview.empty())
+      return;
+    QMetaObject::invokeMethod(
+        self.data(),
+        [self, u, log_every, total] {
+          if (!self)
+            return;
+          if (u.step % log_every == 0 || u.step == total)
+            emit self->trainingProgress(u.step, total, u.loss, u.steps_per_second, u.eta_seconds);
+          if (!u.preview.empty())
+            emit self->trainingPreview(q(u.preview));
+        },
+        Qt::QueuedConnection);
+  };
+  auto* watcher = new QFutureWatcher<PersonalizeOutcome>(this);
+  const std::string name = person.name;
+  connect(watcher, &QFutureWatcher<PersonalizeOutcome>::finished, this,
+          [this, watcher, job, name, dataset] {
+            const PersonalizeOutcome out = watcher->result();
+            watcher->deleteLater();
+            if (project_) {
+              project::PersonModel& p = project_->person(name);
+              p.steps_done = out.summary.steps;
+              if (!out.summary.last_checkpoint.empty())
+                p.model = out.summary.last_checkpoint;
+              if (fs::exists(dataset / "mean_shape.pkl"))
+                p.meanshape = dataset / "mean_shape.pkl";
+              p.status = !out.error.empty() ? "failed" : out.cancelled ? "paused" : "trained";
+              scheduleSave();
+              emit albumChanged();
+            }
+            const QString status =
+                !out.error.empty() ? tr("Failed")
+                : out.cancelled
+                    ? tr("Paused at step %1 (Personalize continues)").arg(out.summary.steps)
+                    : tr("Done: %1 steps").arg(out.summary.steps);
+            finishJob(job, status, QString::fromStdString(out.error));
+          });
+  const QFuture<PersonalizeOutcome> future =
+      QtConcurrent::run([data, train, ctx, on_update, build_data] {
+        PersonalizeOutcome out;
+        try {
+          if (build_data) {
+            const datasets::CreateDataSummary made = datasets::create_data(data, ctx);
+            if (made.cancelled) {
+              out.cancelled = true;
+              return out;
+            }
+          }
+          out.summary = training::train(train, ctx, on_update);
+          out.cancelled = out.summary.cancelled;
+        } catch (const CancelledError&) {
+          out.cancelled = true;
+        } catch (const std::exception& e) {
+          out.error = e.what();
+        }
+        return out;
+      });
+  job->future = future;
+  watcher->setFuture(future);
 }
 
 } // namespace drig::ui

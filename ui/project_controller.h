@@ -25,6 +25,15 @@ namespace drig::ui {
 class AlbumPanel;
 class JobsPanel;
 
+// Model → Personalize: the paper's Stage 2 with its defaults.
+struct PersonalizeOptions {
+  QString person = QStringLiteral("default");
+  std::filesystem::path stage1; // the user's Stage 1 checkpoint
+  int steps = 5000, batch = 4, image_size = 256, preview_every = 500, log_every = 10;
+  double lr = 1e-5;
+  QString device = QStringLiteral("auto");
+};
+
 class ProjectController : public QObject {
   Q_OBJECT
 public:
@@ -57,6 +66,10 @@ public:
   void fitPending();
   void removePhotos(const QStringList& ids);
   void setExcluded(const QString& id, bool excluded);
+  // Builds the person's dataset from the usable photos (kept and reused
+  // when it exists), then trains Stage 2, continuing the person's last run
+  // when there is one; Cancel pauses (a checkpoint is written).
+  void personalize(const PersonalizeOptions& options);
   void cancelAll();
   bool busy() const { return running_jobs_ > 0; }
   QStandardItem* itemFor(const QString& id) const;
@@ -66,6 +79,10 @@ signals:
   void albumChanged();   // photos added, removed or their status changed
   void jobsIdle();       // the last running job finished
   void message(const QString& text);
+  // Each logged training step (GUI thread): for the live loss plot.
+  void trainingProgress(qint64 step, qint64 total, double loss, double steps_per_second,
+                        double eta_seconds);
+  void trainingPreview(const QString& png);
 
 private:
   struct Job;

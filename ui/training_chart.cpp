@@ -15,12 +15,16 @@ constexpr double kInitialLoss = 0.1;
 } // namespace
 
 TrainingChart::TrainingChart(QWidget* parent)
-    : QChartView(parent), series_(new QLineSeries), step_axis_(new QValueAxis),
-      loss_axis_(new QValueAxis) {
+    : QChartView(parent), series_(new QLineSeries), smoothed_(new QLineSeries),
+      step_axis_(new QValueAxis), loss_axis_(new QValueAxis) {
   setObjectName(QStringLiteral("trainingChart"));
   series_->setName(tr("loss"));
+  smoothed_->setName(tr("smoothed"));
+  series_->setColor(QColor(0x90, 0xb8, 0xe0));
+  smoothed_->setColor(QColor(0x1f, 0x5f, 0xb0));
   auto* chart = new QChart;
   chart->addSeries(series_);
+  chart->addSeries(smoothed_);
   step_axis_->setTitleText(tr("step"));
   step_axis_->setLabelFormat(QStringLiteral("%d"));
   step_axis_->setRange(0, kInitialSteps);
@@ -29,9 +33,11 @@ TrainingChart::TrainingChart(QWidget* parent)
   loss_axis_->setRange(0, kInitialLoss);
   chart->addAxis(step_axis_, Qt::AlignBottom);
   chart->addAxis(loss_axis_, Qt::AlignLeft);
-  series_->attachAxis(step_axis_);
-  series_->attachAxis(loss_axis_);
-  chart->legend()->hide();
+  for (QLineSeries* s : {series_, smoothed_}) {
+    s->attachAxis(step_axis_);
+    s->attachAxis(loss_axis_);
+  }
+  chart->legend()->setAlignment(Qt::AlignTop);
   chart->setMargins(QMargins(4, 4, 4, 4));
   chart->layout()->setContentsMargins(0, 0, 0, 0);
   chart->setBackgroundRoundness(0);
@@ -41,7 +47,9 @@ TrainingChart::TrainingChart(QWidget* parent)
 }
 
 void TrainingChart::addPoint(double step, double loss) {
+  average_ = series_->count() == 0 ? loss : 0.9 * average_ + 0.1 * loss;
   series_->append(step, loss);
+  smoothed_->append(step, average_);
   if (step > step_axis_->max())
     step_axis_->setMax(std::max(step, step_axis_->max() * 2));
   if (loss > loss_axis_->max())
@@ -50,6 +58,8 @@ void TrainingChart::addPoint(double step, double loss) {
 
 void TrainingChart::clear() {
   series_->clear();
+  smoothed_->clear();
+  average_ = 0;
   step_axis_->setRange(0, kInitialSteps);
   loss_axis_->setRange(0, kInitialLoss);
 }

@@ -193,12 +193,11 @@ private slots:
           window.actions()->about, window.actions()->aboutQt, window.actions()->newProject,
           window.actions()->openProject, window.actions()->saveProject,
           window.actions()->importPhotos, window.actions()->alignFaces,
-          window.actions()->fitFaceModel})
+          window.actions()->fitFaceModel, window.actions()->personalize})
       QVERIFY2(action->isEnabled(), qPrintable(action->text()));
     // Remove needs a selection; the rest is still to come.
-    for (const QAction* action :
-         {window.actions()->removePhoto, window.actions()->personalize, window.actions()->generate,
-          window.actions()->undo, window.actions()->redo})
+    for (const QAction* action : {window.actions()->removePhoto, window.actions()->generate,
+                                  window.actions()->undo, window.actions()->redo})
       QVERIFY2(!action->isEnabled(), qPrintable(action->text()));
     const QMenu* recent = window.actions()->recentProjectsMenu;
     QVERIFY(recent != nullptr);
