@@ -69,6 +69,10 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
   fitFaceModel = add(albumMenu, QStringLiteral("actionFitFaceModel"), tr("&Fit Face Model"),
                      tr("Estimate the 3D face (FLAME), lighting and pose of every aligned photo"));
   albumMenu->addSeparator();
+  excludePhoto =
+      add(albumMenu, QStringLiteral("actionExcludePhoto"), tr("&Exclude from Personalization"),
+          tr("Keep the selected photos in the album but leave them out of training"), false);
+  excludePhoto->setCheckable(true);
   removePhoto = add(albumMenu, QStringLiteral("actionRemovePhoto"), tr("&Remove Photo"),
                     tr("Remove the selected photos from the album"), false);
   removePhoto->setShortcut(QKeySequence::Delete);

@@ -40,6 +40,7 @@ public:
   QAction* resetLayout = nullptr;
   QAction* alignFaces = nullptr;
   QAction* fitFaceModel = nullptr;
+  QAction* excludePhoto = nullptr;
   QAction* removePhoto = nullptr;
   QAction* personalize = nullptr;
   QAction* generate = nullptr;

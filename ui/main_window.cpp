@@ -72,9 +72,22 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
 
   // The edit controls apply to one selected portrait.
   connect(album_->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
-    const bool selected = album_->view()->selectionModel()->hasSelection();
+    const QModelIndexList rows = album_->view()->selectionModel()->selectedIndexes();
+    const bool selected = !rows.isEmpty();
     controls_->setEditingEnabled(selected);
     actions_->removePhoto->setEnabled(selected);
+    actions_->excludePhoto->setEnabled(selected);
+    // Checked when every selected photo is excluded.
+    bool all_excluded = selected;
+    for (const QModelIndex& index : rows)
+      if (const project::PhotoEntry* e =
+              project_->project()
+                  ? project_->project()->find(
+                        index.data(ProjectController::kPhotoIdRole).toString().toStdString())
+                  : nullptr;
+          !e || !e->excluded)
+        all_excluded = false;
+    actions_->excludePhoto->setChecked(all_excluded);
   });
 
   project_ = new ProjectController(
@@ -92,6 +105,10 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   connect(actions_->importPhotos, &QAction::triggered, this, &MainWindow::importPhotos);
   connect(actions_->alignFaces, &QAction::triggered, project_, &ProjectController::alignPending);
   connect(actions_->fitFaceModel, &QAction::triggered, project_, &ProjectController::fitPending);
+  connect(actions_->excludePhoto, &QAction::triggered, this, [this](bool exclude) {
+    for (const QModelIndex& index : album_->view()->selectionModel()->selectedIndexes())
+      project_->setExcluded(index.data(ProjectController::kPhotoIdRole).toString(), exclude);
+  });
   connect(actions_->removePhoto, &QAction::triggered, this, [this] {
     QStringList ids;
     for (const QModelIndex& index : album_->view()->selectionModel()->selectedIndexes())
@@ -110,9 +127,14 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   });
   connect(project_, &ProjectController::trainingProgress, jobs_, &JobsPanel::showTrainingStep);
   connect(project_, &ProjectController::trainingPreview, jobs_, &JobsPanel::showTrainingPreview);
+  project_->setWindowStateProvider(
+      [this] { return saveState(kLayoutVersion).toBase64().toStdString(); });
   connect(project_, &ProjectController::projectChanged, this, [this] {
     updateTitle();
     updateRecentProjects();
+    if (const project::Project* p = project_->project(); p && !p->window_state.empty())
+      restoreState(QByteArray::fromBase64(QByteArray::fromStdString(p->window_state)),
+                   kLayoutVersion);
   });
   connect(project_, &ProjectController::message, this,
           [this](const QString& text) { statusBar()->showMessage(text, 10000); });

@@ -161,6 +161,8 @@ bool ProjectController::saveProject(QString* error) {
     return false;
   }
   try {
+    if (window_state_)
+      project_->window_state = window_state_();
     project_->save();
   } catch (const std::exception& e) {
     *error = QString::fromStdString(e.what());

@@ -73,6 +73,11 @@ public:
   void cancelAll();
   bool busy() const { return running_jobs_ > 0; }
   QStandardItem* itemFor(const QString& id) const;
+  // What to store as the project's window state on every save (the main
+  // window's dock layout), restored when the project is opened.
+  void setWindowStateProvider(std::function<std::string()> provider) {
+    window_state_ = std::move(provider);
+  }
 
 signals:
   void projectChanged(); // opened, created, closed, renamed
@@ -98,6 +103,7 @@ private:
   AlbumPanel* album_;
   JobsPanel* jobs_;
   std::function<std::filesystem::path()> assets_dir_;
+  std::function<std::string()> window_state_;
   std::optional<project::Project> project_;
   std::map<QString, QStandardItem*> items_;
   std::map<QString, QPixmap> thumbnails_;

@@ -10,6 +10,7 @@
 #include "ui/training_chart.h"
 
 #include <QDir>
+#include <QDockWidget>
 #include <QDropEvent>
 #include <QElapsedTimer>
 #include <QFile>
@@ -88,16 +89,23 @@ private slots:
     const QString project = QDir(test::temp_root()).filePath(QStringLiteral("mark_project"));
     QVERIFY2(controller->newProject(project, QStringLiteral("Mark"), &error), qPrintable(error));
     QVERIFY(window.windowTitle().startsWith(QStringLiteral("Mark")));
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTest::qWait(200); // the first paint (fonts, styles) is start-up, not the import
 
     // How long the event loop goes without running: sampled every 5 ms.
     QElapsedTimer clock;
     clock.start();
-    qint64 last = 0, worst = 0;
+    qint64 last = 0, worst = 0, worst_at = 0, worst_later = 0;
     QTimer probe;
     probe.setInterval(5);
     connect(&probe, &QTimer::timeout, [&] {
       const qint64 now = clock.elapsed();
-      worst = std::max(worst, now - last);
+      if (now - last > worst) {
+        worst = now - last;
+        worst_at = now;
+      }
+      if (now > 500) // after the first layout and paint of the new album items and job row
+        worst_later = std::max(worst_later, now - last);
       last = now;
     });
     probe.start();
@@ -131,7 +139,10 @@ private slots:
     QVERIFY(jobs->rowCount() >= 1);
     QVERIFY2(window.jobsPanel()->jobStatus(0).startsWith(QStringLiteral("Done")),
              qPrintable(window.jobsPanel()->jobStatus(0)));
-    qInfo("longest event-loop stall during the import: %lld ms", static_cast<long long>(worst));
+    qInfo("longest event-loop stall during the import: %lld ms (ending %lld ms after the drop); "
+          "after the first 500 ms: %lld ms",
+          static_cast<long long>(worst), static_cast<long long>(worst_at),
+          static_cast<long long>(worst_later));
     // The work runs on other threads. The bound leaves room for a 2-core CI
     // machine whose cores the alignment workers (and other tests) keep busy.
     QVERIFY2(worst < 250, qPrintable(QStringLiteral("the GUI stalled %1 ms").arg(worst)));
@@ -142,12 +153,24 @@ private slots:
     const QImage shot = window.grab().toImage();
     QVERIFY(shot.save(QDir(test::test_output_dir()).filePath(QStringLiteral("studio_album.png"))));
 
-    // Save, close, reopen: the same photos with the same states.
+    // Excluded photos stay in the album but do not count for training.
+    controller->setExcluded(QStringLiteral("img13"), true);
+    QVERIFY(window.albumPanel()->counterLabel()->text().startsWith(QStringLiteral("4 / ~20")));
+    QVERIFY(
+        controller->itemFor(QStringLiteral("img13"))->text().contains(QStringLiteral("excluded")));
+    controller->setExcluded(QStringLiteral("img13"), false);
+
+    // Save, close, reopen: the same photos with the same states, and the
+    // window layout of the project.
+    window.jobsDock()->hide();
     QVERIFY(controller->saveProject(&error));
     controller->closeProject();
+    window.jobsDock()->show();
     QCOMPARE(model->rowCount(), 0);
     QVERIFY2(controller->openProject(project, &error), qPrintable(error));
     QCOMPARE(statuses(model), s);
+    QVERIFY(window.jobsDock()->isHidden());
+    window.jobsDock()->show();
     QVERIFY(window.albumPanel()->counterLabel()->text().startsWith(QStringLiteral("5 / ~20")));
   }
 

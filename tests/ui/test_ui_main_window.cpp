@@ -173,7 +173,9 @@ private slots:
           "Quit"}},
         {"editMenu", "Edit", {"Undo", "Redo", "Preferences…"}},
         {"viewMenu", "View", {"Album", "Controls", "Jobs & Log", "Reset Layout"}},
-        {"albumMenu", "Album", {"Align Faces", "Fit Face Model", "Remove Photo"}},
+        {"albumMenu",
+         "Album",
+         {"Align Faces", "Fit Face Model", "Exclude from Personalization", "Remove Photo"}},
         {"modelMenu", "Model", {"Personalize…", "Generate"}},
         {"helpMenu", "Help", {"About DiffusionRig Studio", "About Qt"}},
     };
