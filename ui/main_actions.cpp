@@ -73,6 +73,8 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
       add(albumMenu, QStringLiteral("actionExcludePhoto"), tr("&Exclude from Personalization"),
           tr("Keep the selected photos in the album but leave them out of training"), false);
   excludePhoto->setCheckable(true);
+  assignPerson = add(albumMenu, QStringLiteral("actionAssignPerson"), tr("Assign to &Person…"),
+                     tr("Which personal model the selected photos train (one per person)"), false);
   removePhoto = add(albumMenu, QStringLiteral("actionRemovePhoto"), tr("&Remove Photo"),
                     tr("Remove the selected photos from the album"), false);
   removePhoto->setShortcut(QKeySequence::Delete);

@@ -41,6 +41,7 @@ public:
   QAction* alignFaces = nullptr;
   QAction* fitFaceModel = nullptr;
   QAction* excludePhoto = nullptr;
+  QAction* assignPerson = nullptr;
   QAction* removePhoto = nullptr;
   QAction* personalize = nullptr;
   QAction* generate = nullptr;

@@ -25,7 +25,9 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGuiApplication>
+#include <QInputDialog>
 #include <QItemSelectionModel>
+#include <QLineEdit>
 #include <QListView>
 #include <QMenu>
 #include <QMessageBox>
@@ -77,6 +79,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     controls_->setEditingEnabled(selected);
     actions_->removePhoto->setEnabled(selected);
     actions_->excludePhoto->setEnabled(selected);
+    actions_->assignPerson->setEnabled(selected);
     // Checked when every selected photo is excluded.
     bool all_excluded = selected;
     for (const QModelIndex& index : rows)
@@ -109,6 +112,18 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     for (const QModelIndex& index : album_->view()->selectionModel()->selectedIndexes())
       project_->setExcluded(index.data(ProjectController::kPhotoIdRole).toString(), exclude);
   });
+  connect(actions_->assignPerson, &QAction::triggered, this, [this] {
+    bool ok = false;
+    const QString person = QInputDialog::getText(
+        this, tr("Assign to Person"),
+        tr("Personal model for the selected photos (\"default\" = unassigned):"), QLineEdit::Normal,
+        QStringLiteral("default"), &ok);
+    if (!ok || person.trimmed().isEmpty())
+      return;
+    for (const QModelIndex& index : album_->view()->selectionModel()->selectedIndexes())
+      project_->assignPerson(index.data(ProjectController::kPhotoIdRole).toString(),
+                             person.trimmed());
+  });
   connect(actions_->removePhoto, &QAction::triggered, this, [this] {
     QStringList ids;
     for (const QModelIndex& index : album_->view()->selectionModel()->selectedIndexes())
@@ -120,6 +135,12 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
       return showError(tr("Personalize"), tr("Import an album of one person first."));
     PersonalizeDialog dialog(assetsDir(), project_->project()->usable_count(), this);
     if (dialog.exec() == QDialog::Accepted) {
+      if (dialog.assetsDirChanged()) { // remembered, as if chosen in Preferences
+        StudioSettings chosen = settings_;
+        chosen.assets_dir = QString::fromStdString(dialog.assetsDir().string());
+        chosen.save();
+        applySettings(chosen);
+      }
       jobs_->trainingChart()->clear();
       jobs_->setCurrentIndex(2);
       project_->personalize(dialog.options());

@@ -21,9 +21,9 @@ namespace drig::ui {
 
 PersonalizeDialog::PersonalizeDialog(const fs::path& assets_dir, int usable_photos, QWidget* parent)
     : QDialog(parent), assets_dir_(assets_dir), assets_(new QLabel), stage1_(new QLineEdit),
-      steps_(new QSpinBox), batch_(new QSpinBox), lr_(new QDoubleSpinBox), device_(new QComboBox),
-      image_size_(new QSpinBox), preview_(new QSpinBox), photos_(new QLabel),
-      usable_(usable_photos) {
+      person_(new QLineEdit), steps_(new QSpinBox), batch_(new QSpinBox), lr_(new QDoubleSpinBox),
+      device_(new QComboBox), image_size_(new QSpinBox), preview_(new QSpinBox),
+      photos_(new QLabel), usable_(usable_photos) {
   setObjectName(QStringLiteral("personalizeDialog"));
   setWindowTitle(tr("Personalize"));
   assets_->setObjectName(QStringLiteral("assetsReport"));
@@ -38,6 +38,25 @@ PersonalizeDialog::PersonalizeDialog(const fs::path& assets_dir, int usable_phot
     if (!file.isEmpty())
       stage1_->setText(file);
   });
+  auto* choose_assets = new QPushButton(tr("Model files folder…"));
+  choose_assets->setObjectName(QStringLiteral("chooseAssets"));
+  connect(choose_assets, &QPushButton::clicked, this, [this] {
+    const QString folder = QFileDialog::getExistingDirectory(
+        this, tr("Folder with the DECA/FLAME files"), QString::fromStdString(assets_dir_.string()));
+    if (folder.isEmpty())
+      return;
+    const bool stage1_default =
+        stage1_->text() == QString::fromStdString((assets_dir_ / "stage1.pt").string());
+    assets_dir_ = folder.toStdString();
+    assets_changed_ = true;
+    if (stage1_default)
+      stage1_->setText(QString::fromStdString((assets_dir_ / "stage1.pt").string()));
+    validate();
+  });
+  person_->setObjectName(QStringLiteral("personName"));
+  person_->setText(QStringLiteral("default"));
+  person_->setToolTip(tr("One personal model per person; photos assigned to this person (Album → "
+                         "Assign to Person) train it, unassigned photos train \"default\""));
   auto* stage1_row = new QHBoxLayout;
   stage1_row->addWidget(stage1_, 1);
   stage1_row->addWidget(browse);
@@ -74,6 +93,10 @@ PersonalizeDialog::PersonalizeDialog(const fs::path& assets_dir, int usable_phot
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(assets_);
+  layout->addWidget(choose_assets, 0, Qt::AlignLeft);
+  auto* person_row = new QFormLayout;
+  person_row->addRow(tr("Person"), person_);
+  layout->addLayout(person_row);
   layout->addWidget(new QLabel(tr("Stage 1 checkpoint (the generic model from the authors)")));
   layout->addLayout(stage1_row);
   layout->addWidget(photos_);
@@ -108,6 +131,8 @@ void PersonalizeDialog::validate() {
 
 PersonalizeOptions PersonalizeDialog::options() const {
   PersonalizeOptions o;
+  o.person =
+      person_->text().trimmed().isEmpty() ? QStringLiteral("default") : person_->text().trimmed();
   o.stage1 = stage1_->text().toStdString();
   o.steps = steps_->value();
   o.batch = batch_->value();

@@ -24,12 +24,17 @@ public:
                     QWidget* parent = nullptr);
   PersonalizeOptions options() const;
   QLabel* assetsReport() const { return assets_; }
+  // The folder in use (changed with the dialog's "Model files folder…").
+  const std::filesystem::path& assetsDir() const { return assets_dir_; }
+  bool assetsDirChanged() const { return assets_changed_; }
 
 private:
   void validate();
   std::filesystem::path assets_dir_;
   QLabel* assets_;
   QLineEdit* stage1_;
+  QLineEdit* person_;
+  bool assets_changed_ = false;
   QSpinBox* steps_;
   QSpinBox* batch_;
   QDoubleSpinBox* lr_;

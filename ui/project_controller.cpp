@@ -266,6 +266,8 @@ void ProjectController::refreshItem(const project::PhotoEntry& e) {
   QString tip = QStringLiteral("%1\n%2").arg(q(e.source), badge.text);
   if (!e.reason.empty())
     tip += QStringLiteral(": ") + QString::fromStdString(e.reason);
+  if (!e.person.empty())
+    tip += tr("\nPerson: %1").arg(QString::fromStdString(e.person));
   if (e.faces_found > 1)
     tip += tr("\n%1 faces found; the largest is used").arg(e.faces_found);
   item->setToolTip(tip);
@@ -565,6 +567,17 @@ void ProjectController::removePhotos(const QStringList& ids) {
   emit albumChanged();
 }
 
+void ProjectController::assignPerson(const QString& id, const QString& person) {
+  if (!project_)
+    return;
+  if (project::PhotoEntry* e = project_->find(id.toStdString())) {
+    e->person = person == QStringLiteral("default") ? std::string() : person.toStdString();
+    refreshItem(*e);
+    scheduleSave();
+    emit albumChanged();
+  }
+}
+
 void ProjectController::setExcluded(const QString& id, bool excluded) {
   if (!project_)
     return;
@@ -617,8 +630,10 @@ void ProjectController::personalize(const PersonalizeOptions& options) {
     // The usable photos, linked into one folder (create-data takes a folder).
     fs::remove_all(photos, ec);
     fs::create_directories(photos, ec);
+    // The person's photos: assigned to them, or unassigned for "default".
     for (const project::PhotoEntry& e : project_->photos)
-      if (e.usable() && !e.aligned.empty()) {
+      if (e.usable() && !e.aligned.empty() &&
+          (e.person == person.name || (e.person.empty() && person.name == "default"))) {
         ++usable;
         fs::create_symlink(e.aligned, photos / e.aligned.filename(), ec);
         fs::path sidecar = e.aligned;

@@ -66,6 +66,8 @@ public:
   void fitPending();
   void removePhotos(const QStringList& ids);
   void setExcluded(const QString& id, bool excluded);
+  // Which personal model a photo trains ("default" = unassigned).
+  void assignPerson(const QString& id, const QString& person);
   // Builds the person's dataset from the usable photos (kept and reused
   // when it exists), then trains Stage 2, continuing the person's last run
   // when there is one; Cancel pauses (a checkpoint is written).

@@ -6,9 +6,11 @@
 #include "ui/album_panel.h"
 #include "ui/jobs_panel.h"
 #include "ui/main_window.h"
+#include "ui/personalize_dialog.h"
 #include "ui/project_controller.h"
 #include "ui/training_chart.h"
 
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDropEvent>
@@ -159,6 +161,14 @@ private slots:
     QVERIFY(
         controller->itemFor(QStringLiteral("img13"))->text().contains(QStringLiteral("excluded")));
     controller->setExcluded(QStringLiteral("img13"), false);
+    // Photos of another person train another model.
+    controller->assignPerson(QStringLiteral("img14"), QStringLiteral("Anna"));
+    QVERIFY(controller->itemFor(QStringLiteral("img14"))
+                ->toolTip()
+                .contains(QStringLiteral("Person: Anna")));
+    QCOMPARE(controller->project()->find("img14")->person, std::string("Anna"));
+    controller->assignPerson(QStringLiteral("img14"), QStringLiteral("default"));
+    QVERIFY(controller->project()->find("img14")->person.empty());
 
     // Save, close, reopen: the same photos with the same states, and the
     // window layout of the project.
@@ -256,6 +266,25 @@ private slots:
     controller->closeProject();
     QVERIFY(controller->openProject(folder, &error));
     QCOMPARE(controller->project()->people.at(0).model, trained);
+  }
+
+  void personalizeDialogChecksFilesAndOffersThePapersDefaults() {
+    const QString empty = QDir(test::temp_root()).filePath(QStringLiteral("empty_assets"));
+    QDir().mkpath(empty);
+    PersonalizeDialog dialog(fs::path(empty.toStdString()), 3);
+    // Every missing file is listed, and Start stays off.
+    QVERIFY2(dialog.assetsReport()->text().contains(QStringLiteral("deca_model.tar")),
+             qPrintable(dialog.assetsReport()->text()));
+    QVERIFY(dialog.assetsReport()->text().contains(QStringLiteral("stage1.pt")));
+    auto* box = dialog.findChild<QDialogButtonBox*>();
+    QVERIFY(box && !box->button(QDialogButtonBox::Ok)->isEnabled());
+    const PersonalizeOptions o = dialog.options();
+    QCOMPARE(o.steps, 5000);
+    QCOMPARE(o.batch, 4);
+    QCOMPARE(o.lr, 1e-5);
+    QCOMPARE(o.image_size, 256);
+    QCOMPARE(o.person, QStringLiteral("default"));
+    QCOMPARE(o.stage1, fs::path(empty.toStdString()) / "stage1.pt");
   }
 
   void damagedOrNewerProjectFilesAreRefusedClearly() {

@@ -175,7 +175,8 @@ private slots:
         {"viewMenu", "View", {"Album", "Controls", "Jobs & Log", "Reset Layout"}},
         {"albumMenu",
          "Album",
-         {"Align Faces", "Fit Face Model", "Exclude from Personalization", "Remove Photo"}},
+         {"Align Faces", "Fit Face Model", "Exclude from Personalization", "Assign to Person…",
+          "Remove Photo"}},
         {"modelMenu", "Model", {"Personalize…", "Generate"}},
         {"helpMenu", "Help", {"About DiffusionRig Studio", "About Qt"}},
     };
