@@ -8,20 +8,18 @@
 #include "training/image_io/image_file.h"
 #include "training/train/train_loop.h"
 #include "ui/album_panel.h"
+#include "ui/background_job.h"
 #include "ui/jobs_panel.h"
 #include "ui/settings.h"
 
 #include <QDir>
-#include <QFutureWatcher>
 #include <QImageReader>
 #include <QListView>
 #include <QPainter>
-#include <QPointer>
 #include <QSettings>
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QTimer>
-#include <QtConcurrent>
 
 #include <spdlog/spdlog.h>
 
@@ -80,13 +78,6 @@ QImage read_thumbnail(const fs::path& source) {
 }
 
 } // namespace
-
-struct ProjectController::Job {
-  QString name;
-  int row = -1;
-  CancelToken cancel;
-  QFuture<void> future;
-};
 
 ProjectController::ProjectController(AlbumPanel* album, JobsPanel* jobs,
                                      std::function<fs::path()> assets_dir, QObject* parent)
@@ -274,17 +265,15 @@ void ProjectController::refreshItem(const project::PhotoEntry& e) {
 }
 
 void ProjectController::loadThumbnail(const QString& id, const fs::path& source) {
-  auto* watcher = new QFutureWatcher<QImage>(this);
-  connect(watcher, &QFutureWatcher<QImage>::finished, this, [this, watcher, id] {
-    const QImage image = watcher->result();
-    watcher->deleteLater();
-    if (image.isNull() || !project_)
-      return;
-    thumbnails_[id] = QPixmap::fromImage(image);
-    if (const project::PhotoEntry* e = project_->find(id.toStdString()))
-      refreshItem(*e);
-  });
-  watcher->setFuture(QtConcurrent::run([source] { return read_thumbnail(source); }));
+  run_in_background<QImage>(
+      this, [source] { return read_thumbnail(source); },
+      [this, id](const Outcome<QImage>& out) {
+        if (out.value.isNull() || !project_)
+          return;
+        thumbnails_[id] = QPixmap::fromImage(out.value);
+        if (const project::PhotoEntry* e = project_->find(id.toStdString()))
+          refreshItem(*e);
+      });
 }
 
 void ProjectController::importPaths(const QStringList& paths) {
@@ -368,37 +357,6 @@ void ProjectController::cancelAll() {
     job->cancel.cancel();
 }
 
-namespace {
-
-// Progress from a worker thread, delivered to the GUI thread.
-JobContext gui_job(QObject* context, JobsPanel* jobs, int row, const CancelToken& cancel) {
-  JobContext ctx;
-  ctx.cancel = cancel;
-  ctx.on_progress = [context, jobs, row](const ProgressUpdate& u) {
-    const int percent = int(u.fraction() * 100);
-    QString status = QObject::tr("%1/%2").arg(u.done).arg(u.total);
-    if (u.eta_seconds >= 0)
-      status +=
-          QObject::tr(", %1 left").arg(QString::fromStdString(format_duration(u.eta_seconds)));
-    QMetaObject::invokeMethod(
-        context, [jobs, row, percent, status] { jobs->setJobProgress(row, percent, status); },
-        Qt::QueuedConnection);
-  };
-  return ctx;
-}
-
-struct AlignOutcome {
-  align::AlignSummary summary;
-  std::string error;
-};
-
-struct FitOutcome {
-  fitting::FitSummary summary;
-  std::string error;
-};
-
-} // namespace
-
 void ProjectController::alignPending() {
   if (!project_)
     return;
@@ -422,58 +380,46 @@ void ProjectController::alignPending() {
   o.size = 256;
   auto job = startJob(tr("Align %n photo(s)", nullptr, int(o.inputs.size())));
   const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
-  auto* watcher = new QFutureWatcher<AlignOutcome>(this);
-  connect(watcher, &QFutureWatcher<AlignOutcome>::finished, this, [this, watcher, job] {
-    const AlignOutcome out = watcher->result();
-    watcher->deleteLater();
-    std::map<std::string, const align::PhotoResult*> results;
-    for (const align::PhotoResult& r : out.summary.photos)
-      results[r.source.string()] = &r;
-    int aligned = 0;
-    if (project_)
-      for (project::PhotoEntry& e : project_->photos) {
-        if (e.status != "aligning")
-          continue;
-        const auto it = results.find(e.source.string());
-        if (it == results.end()) {
-          e.status = "queued"; // not reached (cancelled) or the job failed
-        } else {
-          const align::PhotoResult& r = *it->second;
-          e.faces_found = r.faces_found;
-          e.reason = r.reason;
-          if (r.status == align::PhotoStatus::Aligned || r.status == align::PhotoStatus::UpToDate) {
-            e.status = "aligned";
-            e.aligned = r.outputs.at(0);
-            ++aligned;
-          } else {
-            e.status = r.status == align::PhotoStatus::NoFace ? "no-face" : "error";
+  job->future = run_in_background<align::AlignSummary>(
+      this, [o, ctx] { return align::align_album(o, ctx); },
+      [this, job](const Outcome<align::AlignSummary>& out) {
+        const bool cancelled = out.cancelled || out.value.cancelled;
+        std::map<std::string, const align::PhotoResult*> results;
+        for (const align::PhotoResult& r : out.value.photos)
+          results[r.source.string()] = &r;
+        int aligned = 0;
+        if (project_)
+          for (project::PhotoEntry& e : project_->photos) {
+            if (e.status != "aligning")
+              continue;
+            const auto it = results.find(e.source.string());
+            if (it == results.end()) {
+              e.status = "queued"; // not reached (cancelled) or the job failed
+            } else {
+              const align::PhotoResult& r = *it->second;
+              e.faces_found = r.faces_found;
+              e.reason = r.reason;
+              if (r.status == align::PhotoStatus::Aligned ||
+                  r.status == align::PhotoStatus::UpToDate) {
+                e.status = "aligned";
+                e.aligned = r.outputs.at(0);
+                ++aligned;
+              } else {
+                e.status = r.status == align::PhotoStatus::NoFace ? "no-face" : "error";
+              }
+            }
+            refreshItem(e);
           }
-        }
-        refreshItem(e);
-      }
-    updateCounter();
-    scheduleSave();
-    emit albumChanged();
-    const QString status = !out.error.empty()      ? tr("Failed")
-                           : out.summary.cancelled ? tr("Cancelled")
-                                                   : tr("Done: %n aligned", nullptr, aligned);
-    finishJob(job, status, QString::fromStdString(out.error));
-    if (out.error.empty() && !out.summary.cancelled)
-      fitPending();
-  });
-  const QFuture<AlignOutcome> future = QtConcurrent::run([o, ctx] {
-    AlignOutcome out;
-    try {
-      out.summary = align::align_album(o, ctx);
-    } catch (const CancelledError&) {
-      out.summary.cancelled = true;
-    } catch (const std::exception& e) {
-      out.error = e.what();
-    }
-    return out;
-  });
-  job->future = future;
-  watcher->setFuture(future);
+        updateCounter();
+        scheduleSave();
+        emit albumChanged();
+        const QString status = !out.error.empty() ? tr("Failed")
+                               : cancelled        ? tr("Cancelled")
+                                                  : tr("Done: %n aligned", nullptr, aligned);
+        finishJob(job, status, QString::fromStdString(out.error));
+        if (out.error.empty() && !cancelled)
+          fitPending();
+      });
 }
 
 void ProjectController::fitPending() {
@@ -499,52 +445,39 @@ void ProjectController::fitPending() {
   o.assets_dir = assets;
   auto job = startJob(tr("Fit the face model to %n photo(s)", nullptr, int(o.inputs.size())));
   const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
-  auto* watcher = new QFutureWatcher<FitOutcome>(this);
-  connect(watcher, &QFutureWatcher<FitOutcome>::finished, this, [this, watcher, job, o] {
-    const FitOutcome out = watcher->result();
-    watcher->deleteLater();
-    std::map<std::string, std::string> failed;
-    for (const auto& [photo, reason] : out.summary.failed)
-      failed[photo.string()] = reason;
-    int fitted = 0;
-    if (project_)
-      for (project::PhotoEntry& e : project_->photos) {
-        if (e.status != "fitting")
-          continue;
-        const fs::path rig = fitting::rig_path(o.output_dir, e.aligned);
-        if (const auto it = failed.find(e.aligned.string()); it != failed.end()) {
-          e.status = "error";
-          e.reason = "fitting: " + it->second;
-        } else if (out.error.empty() && fs::exists(rig)) {
-          e.status = "fitted";
-          e.rig = rig;
-          ++fitted;
-        } else {
-          e.status = "aligned"; // cancelled or failed before this photo
-        }
-        refreshItem(e);
-      }
-    updateCounter();
-    scheduleSave();
-    emit albumChanged();
-    const QString status = !out.error.empty()      ? tr("Failed")
-                           : out.summary.cancelled ? tr("Cancelled")
-                                                   : tr("Done: %n fitted", nullptr, fitted);
-    finishJob(job, status, QString::fromStdString(out.error));
-  });
-  const QFuture<FitOutcome> future = QtConcurrent::run([o, ctx] {
-    FitOutcome out;
-    try {
-      out.summary = fitting::fit_album(o, ctx);
-    } catch (const CancelledError&) {
-      out.summary.cancelled = true;
-    } catch (const std::exception& e) {
-      out.error = e.what();
-    }
-    return out;
-  });
-  job->future = future;
-  watcher->setFuture(future);
+  job->future = run_in_background<fitting::FitSummary>(
+      this, [o, ctx] { return fitting::fit_album(o, ctx); },
+      [this, job, o](const Outcome<fitting::FitSummary>& out) {
+        const bool cancelled = out.cancelled || out.value.cancelled;
+        std::map<std::string, std::string> failed;
+        for (const auto& [photo, reason] : out.value.failed)
+          failed[photo.string()] = reason;
+        int fitted = 0;
+        if (project_)
+          for (project::PhotoEntry& e : project_->photos) {
+            if (e.status != "fitting")
+              continue;
+            const fs::path rig = fitting::rig_path(o.output_dir, e.aligned);
+            if (const auto it = failed.find(e.aligned.string()); it != failed.end()) {
+              e.status = "error";
+              e.reason = "fitting: " + it->second;
+            } else if (out.error.empty() && fs::exists(rig)) {
+              e.status = "fitted";
+              e.rig = rig;
+              ++fitted;
+            } else {
+              e.status = "aligned"; // cancelled or failed before this photo
+            }
+            refreshItem(e);
+          }
+        updateCounter();
+        scheduleSave();
+        emit albumChanged();
+        const QString status = !out.error.empty() ? tr("Failed")
+                               : cancelled        ? tr("Cancelled")
+                                                  : tr("Done: %n fitted", nullptr, fitted);
+        finishJob(job, status, QString::fromStdString(out.error));
+      });
 }
 
 void ProjectController::removePhotos(const QStringList& ids) {
@@ -588,166 +521,6 @@ void ProjectController::setExcluded(const QString& id, bool excluded) {
     scheduleSave();
     emit albumChanged();
   }
-}
-
-namespace {
-
-struct PersonalizeOutcome {
-  training::TrainSummary summary;
-  std::filesystem::path dataset;
-  std::string error;
-  bool cancelled = false;
-};
-
-fs::path last_model(const fs::path& log_dir) {
-  fs::path best;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(log_dir, ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.size() == 14 && name.rfind("model", 0) == 0 && e.path().extension() == ".pt" &&
-        (best.empty() || name > best.filename().string()))
-      best = e.path();
-  }
-  return best;
-}
-
-} // namespace
-
-void ProjectController::personalize(const PersonalizeOptions& options) {
-  if (!project_)
-    return emit message(tr("Import an album first."));
-  if (busy())
-    return emit message(tr("Wait for the running jobs to finish (or cancel them)."));
-  const fs::path assets = assets_dir_ ? assets_dir_() : fs::path();
-  if (!fs::is_regular_file(options.stage1))
-    return emit message(tr("The Stage 1 checkpoint %1 does not exist.").arg(q(options.stage1)));
-  project::PersonModel& person = project_->person(options.person.toStdString());
-  const fs::path root = project_->models_dir() / person.name;
-  const fs::path photos = root / "photos", dataset = root / "dataset.lmdb", run = root / "run";
-  int usable = 0;
-  std::error_code ec;
-  if (!fs::exists(dataset)) {
-    // The usable photos, linked into one folder (create-data takes a folder).
-    fs::remove_all(photos, ec);
-    fs::create_directories(photos, ec);
-    // The person's photos: assigned to them, or unassigned for "default".
-    for (const project::PhotoEntry& e : project_->photos)
-      if (e.usable() && !e.aligned.empty() &&
-          (e.person == person.name || (e.person.empty() && person.name == "default"))) {
-        ++usable;
-        fs::create_symlink(e.aligned, photos / e.aligned.filename(), ec);
-        fs::path sidecar = e.aligned;
-        sidecar.replace_extension(".json");
-        if (fs::exists(sidecar))
-          fs::create_symlink(sidecar, photos / sidecar.filename(), ec);
-      }
-    if (usable < options.batch)
-      return emit message(tr("Personalizing needs at least %1 usable photos (batch size); the "
-                             "album has %2.")
-                              .arg(options.batch)
-                              .arg(usable));
-  }
-  datasets::CreateDataOptions data;
-  data.data_dir = photos;
-  data.output_dir = dataset;
-  data.assets_dir = assets;
-  data.image_size = options.image_size;
-  data.use_meanshape = true; // the paper's personal albums
-  data.device = options.device.toStdString();
-  training::TrainLoopOptions train;
-  train.stage = 2;
-  train.data_dir = dataset;
-  train.log_dir = run;
-  const fs::path resume = last_model(run);
-  train.resume_checkpoint = resume.empty() ? options.stage1 : resume;
-  train.step.stage = 2;
-  train.step.lr = options.lr;
-  train.batch_size = options.batch;
-  train.max_steps = options.steps;
-  train.save_interval = std::max(1, std::min(options.steps, 1000));
-  train.log_interval = std::max(1, options.log_every);
-  train.preview_interval = options.preview_every;
-  train.device = options.device.toStdString();
-  train.model_config = nlohmann::json::object(); // the architecture comes from the checkpoint
-  person.dataset = dataset;
-  person.log_dir = run;
-  person.status = "training";
-  person.train_options = {{"steps", options.steps},
-                          {"batch", options.batch},
-                          {"lr", options.lr},
-                          {"image_size", options.image_size},
-                          {"device", options.device.toStdString()},
-                          {"stage1", options.stage1.string()}};
-  scheduleSave();
-  if (!resume.empty())
-    spdlog::info("continuing {}'s training from {}", person.name, resume.string());
-
-  auto job = startJob(tr("Personalize (%1)").arg(QString::fromStdString(person.name)));
-  const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
-  const bool build_data = !fs::exists(dataset);
-  const int64_t log_every = train.log_interval, total = train.max_steps;
-  QPointer<ProjectController> self(this);
-  const auto on_update = [self, log_every, total](const training::TrainUpdate& u) {
-    if (u.step % log_every != 0 && u.step != total && u.preview.empty())
-      return;
-    QMetaObject::invokeMethod(
-        self.data(),
-        [self, u, log_every, total] {
-          if (!self)
-            return;
-          if (u.step % log_every == 0 || u.step == total)
-            emit self->trainingProgress(u.step, total, u.loss, u.steps_per_second, u.eta_seconds);
-          if (!u.preview.empty())
-            emit self->trainingPreview(q(u.preview));
-        },
-        Qt::QueuedConnection);
-  };
-  auto* watcher = new QFutureWatcher<PersonalizeOutcome>(this);
-  const std::string name = person.name;
-  connect(watcher, &QFutureWatcher<PersonalizeOutcome>::finished, this,
-          [this, watcher, job, name, dataset] {
-            const PersonalizeOutcome out = watcher->result();
-            watcher->deleteLater();
-            if (project_) {
-              project::PersonModel& p = project_->person(name);
-              p.steps_done = out.summary.steps;
-              if (!out.summary.last_checkpoint.empty())
-                p.model = out.summary.last_checkpoint;
-              if (fs::exists(dataset / "mean_shape.pkl"))
-                p.meanshape = dataset / "mean_shape.pkl";
-              p.status = !out.error.empty() ? "failed" : out.cancelled ? "paused" : "trained";
-              scheduleSave();
-              emit albumChanged();
-            }
-            const QString status =
-                !out.error.empty() ? tr("Failed")
-                : out.cancelled
-                    ? tr("Paused at step %1 (Personalize continues)").arg(out.summary.steps)
-                    : tr("Done: %1 steps").arg(out.summary.steps);
-            finishJob(job, status, QString::fromStdString(out.error));
-          });
-  const QFuture<PersonalizeOutcome> future =
-      QtConcurrent::run([data, train, ctx, on_update, build_data] {
-        PersonalizeOutcome out;
-        try {
-          if (build_data) {
-            const datasets::CreateDataSummary made = datasets::create_data(data, ctx);
-            if (made.cancelled) {
-              out.cancelled = true;
-              return out;
-            }
-          }
-          out.summary = training::train(train, ctx, on_update);
-          out.cancelled = out.summary.cancelled;
-        } catch (const CancelledError&) {
-          out.cancelled = true;
-        } catch (const std::exception& e) {
-          out.error = e.what();
-        }
-        return out;
-      });
-  job->future = future;
-  watcher->setFuture(future);
 }
 
 } // namespace drig::ui

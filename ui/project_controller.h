@@ -8,6 +8,7 @@
 #include "model/base/progress.h"
 #include "training/project/project.h"
 
+#include <QFuture>
 #include <QObject>
 #include <QPixmap>
 #include <QStringList>
@@ -92,7 +93,12 @@ signals:
   void trainingPreview(const QString& png);
 
 private:
-  struct Job;
+  struct Job {
+    QString name;
+    int row = -1; // in the Jobs table
+    CancelToken cancel;
+    QFuture<void> future;
+  };
   std::shared_ptr<Job> startJob(const QString& name);
   void finishJob(const std::shared_ptr<Job>& job, const QString& status, const QString& details);
   void rebuildAlbum();

@@ -1,0 +1,150 @@
+// Model → Personalize: the person's dataset, then Stage 2 training, as a
+// background job of the project controller.
+#include "training/datasets/create_data.h"
+#include "training/train/train_loop.h"
+#include "ui/background_job.h"
+#include "ui/project_controller.h"
+
+#include <QPointer>
+
+#include <spdlog/spdlog.h>
+
+namespace fs = std::filesystem;
+
+namespace drig::ui {
+namespace {
+
+fs::path last_model(const fs::path& log_dir) {
+  fs::path best;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(log_dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() == 14 && name.rfind("model", 0) == 0 && e.path().extension() == ".pt" &&
+        (best.empty() || name > best.filename().string()))
+      best = e.path();
+  }
+  return best;
+}
+
+} // namespace
+
+void ProjectController::personalize(const PersonalizeOptions& options) {
+  if (!project_)
+    return emit message(tr("Import an album first."));
+  if (busy())
+    return emit message(tr("Wait for the running jobs to finish (or cancel them)."));
+  const fs::path assets = assets_dir_ ? assets_dir_() : fs::path();
+  if (!fs::is_regular_file(options.stage1))
+    return emit message(tr("The Stage 1 checkpoint %1 does not exist.")
+                            .arg(QString::fromStdString(options.stage1.string())));
+  project::PersonModel& person = project_->person(options.person.toStdString());
+  const fs::path root = project_->models_dir() / person.name;
+  const fs::path photos = root / "photos", dataset = root / "dataset.lmdb", run = root / "run";
+  int usable = 0;
+  std::error_code ec;
+  if (!fs::exists(dataset)) {
+    // The usable photos, linked into one folder (create-data takes a folder).
+    fs::remove_all(photos, ec);
+    fs::create_directories(photos, ec);
+    // The person's photos: assigned to them, or unassigned for "default".
+    for (const project::PhotoEntry& e : project_->photos)
+      if (e.usable() && !e.aligned.empty() &&
+          (e.person == person.name || (e.person.empty() && person.name == "default"))) {
+        ++usable;
+        fs::create_symlink(e.aligned, photos / e.aligned.filename(), ec);
+        fs::path sidecar = e.aligned;
+        sidecar.replace_extension(".json");
+        if (fs::exists(sidecar))
+          fs::create_symlink(sidecar, photos / sidecar.filename(), ec);
+      }
+    if (usable < options.batch)
+      return emit message(tr("Personalizing needs at least %1 usable photos (batch size); the "
+                             "album has %2.")
+                              .arg(options.batch)
+                              .arg(usable));
+  }
+  datasets::CreateDataOptions data;
+  data.data_dir = photos;
+  data.output_dir = dataset;
+  data.assets_dir = assets;
+  data.image_size = options.image_size;
+  data.use_meanshape = true; // the paper's personal albums
+  data.device = options.device.toStdString();
+  training::TrainLoopOptions train;
+  train.stage = 2;
+  train.data_dir = dataset;
+  train.log_dir = run;
+  const fs::path resume = last_model(run);
+  train.resume_checkpoint = resume.empty() ? options.stage1 : resume;
+  train.step.stage = 2;
+  train.step.lr = options.lr;
+  train.batch_size = options.batch;
+  train.max_steps = options.steps;
+  train.save_interval = std::max(1, std::min(options.steps, 1000));
+  train.log_interval = std::max(1, options.log_every);
+  train.preview_interval = options.preview_every;
+  train.device = options.device.toStdString();
+  train.model_config = nlohmann::json::object(); // the architecture comes from the checkpoint
+  person.dataset = dataset;
+  person.log_dir = run;
+  person.status = "training";
+  person.train_options = {{"steps", options.steps},
+                          {"batch", options.batch},
+                          {"lr", options.lr},
+                          {"image_size", options.image_size},
+                          {"device", options.device.toStdString()},
+                          {"stage1", options.stage1.string()}};
+  scheduleSave();
+  if (!resume.empty())
+    spdlog::info("continuing {}'s training from {}", person.name, resume.string());
+
+  auto job = startJob(tr("Personalize (%1)").arg(QString::fromStdString(person.name)));
+  const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
+  const bool build_data = !fs::exists(dataset);
+  const int64_t log_every = train.log_interval, total = train.max_steps;
+  QPointer<ProjectController> self(this);
+  const auto on_update = [self, log_every, total](const training::TrainUpdate& u) {
+    if (u.step % log_every != 0 && u.step != total && u.preview.empty())
+      return;
+    QMetaObject::invokeMethod(
+        self.data(),
+        [self, u, log_every, total] {
+          if (!self)
+            return;
+          if (u.step % log_every == 0 || u.step == total)
+            emit self->trainingProgress(u.step, total, u.loss, u.steps_per_second, u.eta_seconds);
+          if (!u.preview.empty())
+            emit self->trainingPreview(QString::fromStdString(u.preview.string()));
+        },
+        Qt::QueuedConnection);
+  };
+  const std::string name = person.name;
+  job->future = run_in_background<training::TrainSummary>(
+      this,
+      [data, train, ctx, on_update, build_data] {
+        if (build_data && datasets::create_data(data, ctx).cancelled)
+          throw CancelledError();
+        return training::train(train, ctx, on_update);
+      },
+      [this, job, name, dataset](const Outcome<training::TrainSummary>& out) {
+        const bool cancelled = out.cancelled || out.value.cancelled;
+        if (project_) {
+          project::PersonModel& p = project_->person(name);
+          p.steps_done = out.value.steps;
+          if (!out.value.last_checkpoint.empty())
+            p.model = out.value.last_checkpoint;
+          if (fs::exists(dataset / "mean_shape.pkl"))
+            p.meanshape = dataset / "mean_shape.pkl";
+          p.status = !out.error.empty() ? "failed" : cancelled ? "paused" : "trained";
+          scheduleSave();
+          emit albumChanged();
+        }
+        const QString status =
+            !out.error.empty() ? tr("Failed")
+            : cancelled ? tr("Paused at step %1 (Personalize continues)").arg(out.value.steps)
+                        : tr("Done: %1 steps").arg(out.value.steps);
+        finishJob(job, status, QString::fromStdString(out.error));
+      });
+}
+
+} // namespace drig::ui
