@@ -74,6 +74,17 @@ bool parse_str2bool(std::string text, const char* flag) {
   throw Error(fmt::format("{}: '{}' is not a boolean (True/False)", flag, text));
 }
 
+double parse_number(const std::string& text, const std::string& what) {
+  try {
+    size_t used = 0;
+    const double value = std::stod(text, &used);
+    if (used == text.size())
+      return value;
+  } catch (const std::exception&) {
+  }
+  throw Error(fmt::format("{}: '{}' is not a number", what, text));
+}
+
 ProgressCallback stderr_progress(bool quiet) {
   if (quiet)
     return {};

@@ -39,4 +39,7 @@ ProgressCallback stderr_progress(bool quiet);
 // case); Error naming `flag` otherwise.
 bool parse_str2bool(std::string text, const char* flag);
 
+// One number, all of `text`; Error "WHAT: 'text' is not a number" otherwise.
+double parse_number(const std::string& text, const std::string& what);
+
 } // namespace drig::cli

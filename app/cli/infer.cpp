@@ -49,13 +49,7 @@ std::vector<double> parse_numbers(const std::string& text, const std::string& wh
   std::istringstream in(s);
   std::string part;
   while (in >> part) {
-    try {
-      size_t used = 0;
-      out.push_back(std::stod(part, &used));
-      DRIG_CHECK(used == part.size(), "trailing text");
-    } catch (const std::exception&) {
-      throw Error(fmt::format("{}: '{}' is not a number", what, part));
-    }
+    out.push_back(parse_number(part, what));
   }
   return out;
 }

@@ -34,13 +34,7 @@ std::vector<double> numbers(const std::string& text, size_t count, const char* f
   std::stringstream in(text);
   std::string part;
   while (std::getline(in, part, ',')) {
-    try {
-      size_t used = 0;
-      out.push_back(std::stod(part, &used));
-      DRIG_CHECK(used == part.size(), "trailing text");
-    } catch (const std::exception&) {
-      throw Error(fmt::format("{}: '{}' is not a number", flag, part));
-    }
+    out.push_back(parse_number(part, flag));
   }
   DRIG_CHECK(out.size() == count, "{} takes {} comma-separated numbers, got {}", flag, count,
              out.size());

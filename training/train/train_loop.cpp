@@ -36,6 +36,14 @@ fs::path numbered(const fs::path& dir, const char* prefix, int64_t step, const c
   return dir / fmt::format("{}{:06d}{}", prefix, step, ext);
 }
 
+// The weights as the files hold them: detached, on the CPU.
+formats::NamedTensors cpu_state_dict(networks::DiffusionRigImpl& model) {
+  formats::NamedTensors tensors = networks::state_dict(model);
+  for (auto& [name, t] : tensors)
+    t = t.detach().to(at::kCPU);
+  return tensors;
+}
+
 struct Start {
   DiffusionRigConfig config;
   formats::NamedTensors weights; // empty: fresh initialisation
@@ -85,9 +93,7 @@ void save_checkpoint(const fs::path& dir, int64_t step, networks::DiffusionRigIm
     const nlohmann::json state = {
         {"step", step}, {"seed", seed}, {"loss_scale", trainer.loss_scale()}};
     write_file_atomic(numbered(dir, "train", step, ".json"), state.dump(1));
-    formats::NamedTensors tensors = networks::state_dict(model);
-    for (auto& [name, t] : tensors)
-      t = t.detach().to(at::kCPU);
+    const formats::NamedTensors tensors = cpu_state_dict(model);
     formats::save_state_dict(model_file, tensors, "archive");
   } catch (const std::exception& e) {
     throw Error(fmt::format("cannot write checkpoint {}: {} (is the disk full?); earlier "
@@ -102,9 +108,7 @@ fs::path write_preview(const fs::path& dir, int64_t step, const DiffusionRigConf
                        networks::DiffusionRigImpl& model, const Batch& batch,
                        const std::string& respacing, const c10::Device& device) {
   auto copy = std::make_shared<networks::DiffusionRigImpl>(config);
-  formats::NamedTensors tensors = networks::state_dict(model);
-  for (auto& [name, t] : tensors)
-    t = t.detach().to(at::kCPU);
+  const formats::NamedTensors tensors = cpu_state_dict(model);
   networks::load_state_dict(*copy, tensors, "the current weights");
   const LoadedModel loaded = prepare_for_inference(copy, config, device);
   SampleOptions options;
@@ -130,9 +134,7 @@ void save_rank_weights(const fs::path& dir, int rank, int64_t step,
   const fs::path folder = dir / fmt::format("rank{}", rank);
   std::error_code ec;
   fs::create_directories(folder, ec);
-  formats::NamedTensors tensors = networks::state_dict(model);
-  for (auto& [name, t] : tensors)
-    t = t.detach().to(at::kCPU);
+  const formats::NamedTensors tensors = cpu_state_dict(model);
   formats::save_state_dict(numbered(folder, "model", step, ".pt"), tensors, "archive");
 }
 
