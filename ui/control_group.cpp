@@ -14,7 +14,8 @@
 namespace drig::ui {
 
 ControlGroup::ControlGroup(const QString& title, const QString& object_name, QWidget* parent)
-    : QGroupBox(title, parent), grid_(new QGridLayout), reset_(new QPushButton(tr("Reset"))) {
+    : QGroupBox(title, parent), grid_(new QGridLayout), buttons_(new QHBoxLayout),
+      reset_(new QPushButton(tr("Reset"))) {
   setObjectName(object_name);
   reset_->setObjectName(object_name + QStringLiteral("Reset"));
   reset_->setToolTip(tr("Set every %1 control back to its default").arg(title.toLower()));
@@ -22,14 +23,16 @@ ControlGroup::ControlGroup(const QString& title, const QString& object_name, QWi
   grid_->setHorizontalSpacing(8);
   grid_->setVerticalSpacing(6);
 
-  auto* buttons = new QHBoxLayout;
-  buttons->addStretch(1);
-  buttons->addWidget(reset_);
+  buttons_->addStretch(1);
+  buttons_->addWidget(reset_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(10, 8, 10, 8);
   layout->addLayout(grid_);
-  layout->addLayout(buttons);
-  connect(reset_, &QPushButton::clicked, this, &ControlGroup::reset);
+  layout->addLayout(buttons_);
+  connect(reset_, &QPushButton::clicked, this, [this] {
+    emit resetRequested();
+    reset();
+  });
 }
 
 void ControlGroup::addControl(const QString& key, const QString& label, int minimum, int maximum,
@@ -66,6 +69,29 @@ void ControlGroup::addControl(const QString& key, const QString& label, int mini
   slider->setMinimumWidth(100);
   controls_.insert(key, Control{name, slider, spin, default_value});
   order_ << key;
+}
+
+void ControlGroup::addWidget(QWidget* widget) {
+  grid_->addWidget(widget, grid_->rowCount(), 0, 1, 3);
+}
+
+void ControlGroup::addButton(QPushButton* button) {
+  buttons_->insertWidget(buttons_->count() - 1, button);
+}
+
+void ControlGroup::setValue(const QString& key, int value) {
+  const auto it = controls_.constFind(key);
+  if (it == controls_.constEnd())
+    return;
+  const QSignalBlocker block_slider(it->slider);
+  const QSignalBlocker block_spin(it->spin);
+  it->slider->setValue(value);
+  it->spin->setValue(value);
+}
+
+void ControlGroup::setDefault(const QString& key, int value) {
+  if (auto it = controls_.find(key); it != controls_.end())
+    it->default_value = value;
 }
 
 int ControlGroup::labelWidthHint() const {

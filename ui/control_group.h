@@ -4,6 +4,7 @@
 #include <QMap>
 
 class QGridLayout;
+class QHBoxLayout;
 class QLabel;
 class QPushButton;
 class QSlider;
@@ -23,6 +24,15 @@ public:
   void addControl(const QString& key, const QString& label, int minimum, int maximum,
                   int default_value, const QString& suffix, const QString& tooltip = {});
 
+  // A full-width widget under the sliders added so far (a picker, a sub-group).
+  void addWidget(QWidget* widget);
+  // A button beside Reset (e.g. "Copy from Photo…").
+  void addButton(QPushButton* button);
+  // Sets a slider without emitting valuesChanged (the editor showing an edit).
+  void setValue(const QString& key, int value);
+  // The value Reset returns to (the photo's own, e.g. its fitted light).
+  void setDefault(const QString& key, int value);
+
   QSlider* slider(const QString& key) const;
   QSpinBox* spinBox(const QString& key) const;
   QPushButton* resetButton() const { return reset_; }
@@ -38,6 +48,8 @@ public slots:
 
 signals:
   void valuesChanged();
+  // The Reset button was pressed (before the sliders move back).
+  void resetRequested();
 
 private:
   struct Control {
@@ -48,6 +60,7 @@ private:
   };
 
   QGridLayout* grid_;
+  QHBoxLayout* buttons_;
   QPushButton* reset_;
   QMap<QString, Control> controls_;
   QStringList order_;

@@ -17,7 +17,6 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
     m->setObjectName(object_name);
     return m;
   };
-  const QString later = tr(" (not available yet)");
 
   fileMenu = menu(QStringLiteral("fileMenu"), tr("&File"));
   newProject = add(fileMenu, QStringLiteral("actionNewProject"), tr("&New Project"),
@@ -29,6 +28,9 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
   fileMenu->addSeparator();
   importPhotos = add(fileMenu, QStringLiteral("actionImportPhotos"), tr("&Import Photos…"),
                      tr("Add photos or a folder of photos to the album"));
+  exportPhotos = add(fileMenu, QStringLiteral("actionExport"), tr("&Export Edited Photos…"),
+                     tr("Write the selected photos with their edits, at full resolution"), false);
+  exportPhotos->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
   recentProjectsMenu = fileMenu->addMenu(tr("&Recent Projects"));
   recentProjectsMenu->setObjectName(QStringLiteral("recentProjectsMenu"));
   QAction* none = recentProjectsMenu->addAction(tr("No recent projects"));
@@ -52,6 +54,15 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
   redo->setShortcut(QKeySequence::Redo);
   editMenu->addAction(undo);
   editMenu->addAction(redo);
+  editMenu->addSeparator();
+  savePreset =
+      add(editMenu, QStringLiteral("actionSavePreset"), tr("&Save Edit as Preset…"),
+          tr("Write this edit as a JSON file (diffusionrig infer --edit reads it)"), false);
+  loadPreset = add(editMenu, QStringLiteral("actionLoadPreset"), tr("&Load Preset…"),
+                   tr("Apply an edit JSON file to this portrait"), false);
+  applyToSelected =
+      add(editMenu, QStringLiteral("actionApplyToSelected"), tr("&Apply Edit to Selected"),
+          tr("Give the other selected photos the current photo's edit"), false);
   editMenu->addSeparator();
   preferences = add(editMenu, QStringLiteral("actionPreferences"), tr("&Preferences…"),
                     tr("Model files folder, compute device, threads and generation defaults"));
@@ -82,8 +93,9 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
   modelMenu = menu(QStringLiteral("modelMenu"), tr("&Model"));
   personalize = add(modelMenu, QStringLiteral("actionPersonalize"), tr("&Personalize…"),
                     tr("Fine-tune the diffusion model on this album (Stage 2)"));
-  generate = add(modelMenu, QStringLiteral("actionGenerate"), tr("&Generate"),
-                 tr("Render the After view with the current controls") + later, false);
+  generate =
+      add(modelMenu, QStringLiteral("actionGenerate"), tr("&Generate"),
+          tr("Sample the After view with the current controls and the personal model"), false);
   generate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
 
   helpMenu = menu(QStringLiteral("helpMenu"), tr("&Help"));

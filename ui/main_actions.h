@@ -33,9 +33,13 @@ public:
   QAction* openProject = nullptr;
   QAction* saveProject = nullptr;
   QAction* importPhotos = nullptr;
+  QAction* exportPhotos = nullptr;
   QAction* quit = nullptr;
   QAction* undo = nullptr;
   QAction* redo = nullptr;
+  QAction* savePreset = nullptr;
+  QAction* loadPreset = nullptr;
+  QAction* applyToSelected = nullptr;
   QAction* preferences = nullptr;
   QAction* resetLayout = nullptr;
   QAction* alignFaces = nullptr;

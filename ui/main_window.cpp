@@ -8,17 +8,21 @@
 #include "ui/app_icon.h"
 #include "ui/controls_panel.h"
 #include "ui/editor_canvas.h"
+#include "ui/editor_controller.h"
+#include "ui/export_dialog.h"
 #include "ui/jobs_panel.h"
 #include "ui/log_sink.h"
 #include "ui/main_actions.h"
 #include "ui/personalize_dialog.h"
 #include "ui/preferences_dialog.h"
 #include "ui/project_controller.h"
+#include "ui/sh_light_dialog.h"
 #include "ui/status_indicators.h"
 #include "ui/training_chart.h"
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QColorDialog>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -32,6 +36,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QScreen>
 #include <QSettings>
 #include <QStandardItemModel>
@@ -76,7 +81,17 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   connect(album_->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
     const QModelIndexList rows = album_->view()->selectionModel()->selectedIndexes();
     const bool selected = !rows.isEmpty();
-    controls_->setEditingEnabled(selected);
+    if (editor_) {
+      const QModelIndex current = album_->view()->currentIndex();
+      const QModelIndex edit =
+          !selected ? QModelIndex()
+                    : (current.isValid() && rows.contains(current) ? current : rows.first());
+      const QString id = edit.data(ProjectController::kPhotoIdRole).toString();
+      if (id != editor_->photoId() || !editor_->editing())
+        editor_->setPhoto(id);
+      actions_->applyToSelected->setEnabled(editor_->editing() && rows.size() > 1);
+    }
+    actions_->exportPhotos->setEnabled(selected);
     actions_->removePhoto->setEnabled(selected);
     actions_->excludePhoto->setEnabled(selected);
     actions_->assignPerson->setEnabled(selected);
@@ -96,6 +111,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   project_ = new ProjectController(
       album_, jobs_, [this] { return assetsDir(); }, this);
   setAcceptDrops(true);
+  wireEditor();
   connect(actions_->newProject, &QAction::triggered, this, &MainWindow::newProject);
   connect(actions_->openProject, &QAction::triggered, this, &MainWindow::openProject);
   connect(actions_->saveProject, &QAction::triggered, this, [this] {
@@ -202,6 +218,109 @@ QDockWidget* MainWindow::addDock(const QString& object_name, const QString& titl
                     QDockWidget::DockWidgetFloatable);
   addDockWidget(area, dock);
   return dock;
+}
+
+QStringList MainWindow::selectedPhotoIds() const {
+  QStringList ids;
+  for (const QModelIndex& index : album_->view()->selectionModel()->selectedIndexes())
+    ids << index.data(ProjectController::kPhotoIdRole).toString();
+  return ids;
+}
+
+void MainWindow::wireEditor() {
+  EditorController::Context context;
+  context.project = project_;
+  context.controls = controls_;
+  context.canvas = canvas_;
+  context.jobs = jobs_;
+  context.undo = undo_stack_;
+  context.assets_dir = [this] { return assetsDir(); };
+  context.settings = [this] { return settings_; };
+  editor_ = new EditorController(std::move(context), this);
+  connect(editor_, &EditorController::editingChanged, this, [this](bool editing) {
+    for (QAction* a : {actions_->generate, actions_->savePreset, actions_->loadPreset})
+      a->setEnabled(editing);
+    actions_->applyToSelected->setEnabled(editing && selectedPhotoIds().size() > 1);
+  });
+  connect(editor_, &EditorController::message, this,
+          [this](const QString& text) { statusBar()->showMessage(text, 10000); });
+  connect(actions_->generate, &QAction::triggered, editor_, &EditorController::generate);
+  connect(project_, &ProjectController::projectChanged, this, [this] {
+    undo_stack_->clear();
+    editor_->setPhoto(QString());
+  });
+  // A photo fitted while selected becomes editable.
+  connect(project_, &ProjectController::albumChanged, this, [this] {
+    if (!editor_->photoId().isEmpty() && !editor_->editing())
+      editor_->setPhoto(editor_->photoId());
+  });
+  const auto copy_from = [this](const QString& group) {
+    QStringList others;
+    if (const project::Project* p = project_->project())
+      for (const project::PhotoEntry& e : p->photos)
+        if (e.status == "fitted" && QString::fromStdString(e.id) != editor_->photoId())
+          others << QString::fromStdString(e.id);
+    if (others.isEmpty())
+      return showError(tr("Copy from Photo"), tr("No other fitted photo in the album."));
+    bool ok = false;
+    const QString id = QInputDialog::getItem(
+        this, tr("Copy from Photo"), tr("Take the %1 of:").arg(group), others, 0, false, &ok);
+    QString error;
+    if (ok && !editor_->copyFromPhoto(group, id, &error))
+      showError(tr("Copy from Photo"), error);
+  };
+  connect(controls_->copyLightButton(), &QPushButton::clicked, this,
+          [copy_from] { copy_from(QStringLiteral("light")); });
+  connect(controls_->copyExpressionButton(), &QPushButton::clicked, this,
+          [copy_from] { copy_from(QStringLiteral("expression")); });
+  connect(controls_->copyPoseButton(), &QPushButton::clicked, this,
+          [copy_from] { copy_from(QStringLiteral("pose")); });
+  connect(controls_->shButton(), &QPushButton::clicked, this, [this] {
+    ShLightDialog dialog(editor_->currentLight(), this);
+    if (dialog.exec() == QDialog::Accepted)
+      editor_->setLightSh(dialog.values());
+  });
+  connect(controls_->colourButton(), &QPushButton::clicked, this, [this] {
+    const QColor colour = QColorDialog::getColor(Qt::white, this, tr("Light Colour"));
+    if (!colour.isValid())
+      return;
+    // A tint, not a dimmer: the picked colour at the luminance of white.
+    const double r = colour.redF(), g = colour.greenF(), b = colour.blueF();
+    const double luminance = std::max(1e-3, 0.2126 * r + 0.7152 * g + 0.0722 * b);
+    editor_->setLightColour({r / luminance, g / luminance, b / luminance});
+  });
+  connect(actions_->savePreset, &QAction::triggered, this, [this] {
+    const QString file = QFileDialog::getSaveFileName(this, tr("Save Edit as Preset"), QString(),
+                                                      tr("Edit presets (*.json)"));
+    QString error;
+    if (!file.isEmpty() && !editor_->savePreset(file, &error))
+      showError(tr("Save Preset"), error);
+  });
+  connect(actions_->loadPreset, &QAction::triggered, this, [this] {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Load Preset"), QString(),
+                                                      tr("Edit presets (*.json)"));
+    QString error;
+    if (!file.isEmpty() && !editor_->loadPreset(file, &error))
+      showError(tr("Load Preset"), error);
+  });
+  connect(actions_->applyToSelected, &QAction::triggered, this,
+          [this] { editor_->applyToPhotos(selectedPhotoIds()); });
+  connect(actions_->exportPhotos, &QAction::triggered, this, [this] {
+    const QStringList ids = selectedPhotoIds();
+    if (ids.isEmpty() || !project_->project())
+      return;
+    ExportDialog dialog(int(ids.size()),
+                        QString::fromStdString((project_->project()->folder / "export").string()),
+                        this);
+    if (dialog.exec() == QDialog::Accepted)
+      editor_->exportPhotos(ids, dialog.options());
+  });
+  connect(editor_, &EditorController::exportFinished, this,
+          [this](int written, const QString& problems) {
+            statusBar()->showMessage(tr("Exported %n photo(s)", nullptr, written), 10000);
+            if (!problems.isEmpty())
+              showError(tr("Export"), problems);
+          });
 }
 
 void MainWindow::saveLayout() const {

@@ -14,6 +14,7 @@ namespace drig::ui {
 class AlbumPanel;
 class ControlsPanel;
 class EditorCanvas;
+class EditorController;
 class JobsPanel;
 class LogSink;
 class MainActions;
@@ -49,6 +50,7 @@ public:
   StatusIndicators* statusIndicators() const { return status_; }
   QUndoStack* undoStack() const { return undo_stack_; }
   ProjectController* projectController() const { return project_; }
+  EditorController* editorController() const { return editor_; }
   const StudioSettings& settings() const { return settings_; }
 
   // The assets folder in use: --assets, else the preference, else the default.
@@ -96,6 +98,9 @@ private:
   StatusIndicators* status_ = nullptr;
   std::shared_ptr<LogSink> log_sink_;
   ProjectController* project_ = nullptr;
+  EditorController* editor_ = nullptr;
+  void wireEditor();
+  QStringList selectedPhotoIds() const;
   void updateTitle();
   void showError(const QString& title, const QString& text);
 };

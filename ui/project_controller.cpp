@@ -511,6 +511,13 @@ void ProjectController::assignPerson(const QString& id, const QString& person) {
   }
 }
 
+void ProjectController::setEdit(const QString& id, nlohmann::json edit) {
+  if (!project_ || !project_->find(id.toStdString()))
+    return;
+  project_->edits[id.toStdString()] = std::move(edit);
+  scheduleSave();
+}
+
 void ProjectController::setExcluded(const QString& id, bool excluded) {
   if (!project_)
     return;

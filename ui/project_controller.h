@@ -74,6 +74,8 @@ public:
   // when there is one; Cancel pauses (a checkpoint is written).
   void personalize(const PersonalizeOptions& options);
   void cancelAll();
+  // Stores a photo's edit (the edit JSON with its controls) and saves soon.
+  void setEdit(const QString& id, nlohmann::json edit);
   bool busy() const { return running_jobs_ > 0; }
   QStandardItem* itemFor(const QString& id) const;
   // What to store as the project's window state on every save (the main

@@ -95,8 +95,8 @@ private slots:
     QCOMPARE(window.centralWidget(), canvas);
     QVERIFY(canvas->isVisible());
     QVERIFY(canvas->width() > 300);
-    QVERIFY(window.findChild<QWidget*>(QStringLiteral("beforePane"))->isVisible());
-    QVERIFY(window.findChild<QWidget*>(QStringLiteral("afterPane"))->isVisible());
+    QVERIFY(window.findChild<QWidget*>(QStringLiteral("buffersModeButton"))->isVisible());
+    QVERIFY(window.findChild<QWidget*>(QStringLiteral("splitModeButton"))->isVisible());
     QVERIFY(window.editorCanvas()->hintLabel()->isVisible());
     QVERIFY(!window.windowIcon().isNull());
   }
@@ -129,7 +129,8 @@ private slots:
     QVERIFY(!controls->lighting()->isEnabled());
     window.albumPanel()->model()->appendRow(new QStandardItem(QStringLiteral("photo.jpg")));
     window.albumPanel()->view()->setCurrentIndex(window.albumPanel()->model()->index(0, 0));
-    QVERIFY(controls->pose()->isEnabled());
+    QVERIFY2(!controls->pose()->isEnabled(), "a photo without a fitted rig cannot be edited");
+    controls->setEditingEnabled(true);
 
     // Slider and spin box move together; Reset restores the defaults.
     QSlider* yaw = controls->pose()->slider(QStringLiteral("yaw"));
@@ -169,9 +170,12 @@ private slots:
     } menus[] = {
         {"fileMenu",
          "File",
-         {"New Project", "Open Project…", "Save Project", "Import Photos…", "Recent Projects",
-          "Quit"}},
-        {"editMenu", "Edit", {"Undo", "Redo", "Preferences…"}},
+         {"New Project", "Open Project…", "Save Project", "Import Photos…", "Export Edited Photos…",
+          "Recent Projects", "Quit"}},
+        {"editMenu",
+         "Edit",
+         {"Undo", "Redo", "Save Edit as Preset…", "Load Preset…", "Apply Edit to Selected",
+          "Preferences…"}},
         {"viewMenu", "View", {"Album", "Controls", "Jobs & Log", "Reset Layout"}},
         {"albumMenu",
          "Album",
@@ -198,9 +202,11 @@ private slots:
           window.actions()->importPhotos, window.actions()->alignFaces,
           window.actions()->fitFaceModel, window.actions()->personalize})
       QVERIFY2(action->isEnabled(), qPrintable(action->text()));
-    // Remove needs a selection; the rest is still to come.
-    for (const QAction* action : {window.actions()->removePhoto, window.actions()->generate,
-                                  window.actions()->undo, window.actions()->redo})
+    // These need a selected (fitted) photo or an edit to undo.
+    for (const QAction* action :
+         {window.actions()->removePhoto, window.actions()->generate, window.actions()->undo,
+          window.actions()->redo, window.actions()->exportPhotos, window.actions()->savePreset,
+          window.actions()->loadPreset, window.actions()->applyToSelected})
       QVERIFY2(!action->isEnabled(), qPrintable(action->text()));
     const QMenu* recent = window.actions()->recentProjectsMenu;
     QVERIFY(recent != nullptr);

@@ -20,6 +20,7 @@ struct RigRenderer::Impl {
   std::optional<face::FlameTexture> texture;
   std::unique_ptr<render::BufferRenderer> renderer;
   at::Tensor albedo_tex; // the texture code whose albedo the renderer holds
+  render::MeshTopology topology;
 };
 
 RigRenderer::RigRenderer(const fs::path& assets_dir, render::RenderBackend backend)
@@ -48,7 +49,8 @@ RigRenderer::RigRenderer(const fs::path& assets_dir, render::RenderBackend backe
     throw Error(fmt::format("{}: no albedo model (FLAME_texture.npz or FLAME_albedo_from_BFM.npz)",
                             assets_dir.string()));
   impl_->renderer = render::make_buffer_renderer(backend, &fallback_reason_);
-  impl_->renderer->set_topology(topology_from_obj(topology));
+  impl_->topology = topology_from_obj(topology);
+  impl_->renderer->set_topology(impl_->topology);
 }
 
 RigRenderer::~RigRenderer() = default;
@@ -65,22 +67,17 @@ std::array<double, 2> ffhq_center_of(const at::Tensor& landmarks2d) {
 
 } // namespace
 
-RigRenderer::Output RigRenderer::render(const face::DecaCode& code,
-                                        const std::array<double, 9>& crop_tform, int size,
-                                        const std::optional<std::array<double, 2>>& keep_center) {
+RigRenderer::Geometry
+RigRenderer::geometry(const face::DecaCode& code, const std::array<double, 9>& crop_tform, int size,
+                      const std::optional<std::array<double, 2>>& keep_center) const {
   DRIG_CHECK(code.shape.defined() && code.shape.size(0) == 1, "render: one rig at a time");
   DRIG_CHECK(size >= 16 && size <= 4096, "render: size {} is outside 16..4096", size);
-  Impl& m = *impl_;
-  if (!m.albedo_tex.defined() || !at::equal(m.albedo_tex, code.tex.to(at::kCPU, at::kFloat))) {
-    m.albedo_tex = code.tex.to(at::kCPU, at::kFloat).clone();
-    m.renderer->set_albedo(albedo_from_tensor(m.texture->albedo(m.albedo_tex)));
-  }
   const at::Tensor tform =
       at::tensor(std::vector<double>(crop_tform.begin(), crop_tform.end()), at::kDouble)
           .view({1, 3, 3})
           .to(at::kFloat);
-  face::RenderGeometry g = face::render_geometry(*m.flame, code, tform, 256);
-  Output out;
+  face::RenderGeometry g = face::render_geometry(*impl_->flame, code, tform, 256);
+  Geometry out;
   out.ffhq_center = ffhq_center_of(g.landmarks2d);
   if (keep_center) {
     const double dx = (*keep_center)[0] - out.ffhq_center[0];
@@ -91,10 +88,37 @@ RigRenderer::Output RigRenderer::render(const face::DecaCode& code,
     g.landmarks2d = g.landmarks2d + shift;
     out.ffhq_center = *keep_center;
   }
-  out.buffers = m.renderer->render(pose_from_tensors(g.positions, g.normals),
-                                   light_from_tensor(code.light), size, size);
+  out.pose = pose_from_tensors(g.positions, g.normals);
   const at::Tensor px = ((g.landmarks2d[0] + 1) * (double(size) / 2)).contiguous();
   out.landmarks.assign(px.data_ptr<float>(), px.data_ptr<float>() + px.numel());
+  return out;
+}
+
+const render::MeshTopology& RigRenderer::topology() const {
+  return impl_->topology;
+}
+
+render::AlbedoMap RigRenderer::albedo(const at::Tensor& tex) const {
+  return albedo_from_tensor(impl_->texture->albedo(tex.to(at::kCPU, at::kFloat)));
+}
+
+const face::Flame& RigRenderer::flame() const {
+  return *impl_->flame;
+}
+
+RigRenderer::Output RigRenderer::render(const face::DecaCode& code,
+                                        const std::array<double, 9>& crop_tform, int size,
+                                        const std::optional<std::array<double, 2>>& keep_center) {
+  Impl& m = *impl_;
+  Geometry g = geometry(code, crop_tform, size, keep_center);
+  if (!m.albedo_tex.defined() || !at::equal(m.albedo_tex, code.tex.to(at::kCPU, at::kFloat))) {
+    m.albedo_tex = code.tex.to(at::kCPU, at::kFloat).clone();
+    m.renderer->set_albedo(albedo(m.albedo_tex));
+  }
+  Output out;
+  out.ffhq_center = g.ffhq_center;
+  out.landmarks = std::move(g.landmarks);
+  out.buffers = m.renderer->render(g.pose, light_from_tensor(code.light), size, size);
   return out;
 }
 

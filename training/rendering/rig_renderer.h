@@ -2,6 +2,7 @@
 
 #include "model/face/deca_encoder.h"
 #include "render/buffer_renderer.h"
+#include "render/render_types.h"
 
 #include <array>
 #include <filesystem>
@@ -9,6 +10,10 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace drig::face {
+class Flame;
+}
 
 namespace drig::rendering {
 
@@ -39,6 +44,20 @@ public:
   // so a turned head stays where an aligned photo of it would be.
   Output render(const face::DecaCode& code, const std::array<double, 9>& crop_tform, int size,
                 const std::optional<std::array<double, 2>>& keep_center = std::nullopt);
+
+  // The posed mesh render() draws, for a live preview that rasterizes it
+  // itself (the Studio's OpenGL view).
+  struct Geometry {
+    render::MeshPose pose;
+    std::vector<float> landmarks; // as Output::landmarks
+    std::array<double, 2> ffhq_center{};
+  };
+  Geometry geometry(const face::DecaCode& code, const std::array<double, 9>& crop_tform, int size,
+                    const std::optional<std::array<double, 2>>& keep_center = std::nullopt) const;
+  const render::MeshTopology& topology() const;
+  // The albedo UV map of a texture code (1,50).
+  render::AlbedoMap albedo(const at::Tensor& tex) const;
+  const face::Flame& flame() const;
 
   std::string backend_description() const;
   // Why OpenGL was not used (empty when it was or when the CPU was asked for).

@@ -1,0 +1,383 @@
+// The editor as a photographer uses it: select a fitted portrait, move each
+// slider and see the buffers change, undo, generate with a (tiny) personal
+// model, compare before/after with the split line, save a preset, export
+// the full-resolution photo with its EXIF.
+//
+// ATen before Qt: ATen has a member named `slots`, which Qt defines as a macro.
+#include <ATen/ATen.h>
+
+#include "model/formats/npy.h"
+#include "render/render_types.h"
+#include "tests/support/test_paths.h"
+#include "tests/ui/ui_test_env.h"
+#include "training/editing/edit_controls.h"
+#include "training/editing/edit_engine.h"
+#include "training/editing/photo_writer.h"
+#include "training/fitting/rig_file.h"
+#include "training/image_io/image_file.h"
+#include "training/project/project.h"
+#include "ui/album_panel.h"
+#include "ui/buffer_preview.h"
+#include "ui/compare_view.h"
+#include "ui/control_group.h"
+#include "ui/controls_panel.h"
+#include "ui/editor_canvas.h"
+#include "ui/editor_controller.h"
+#include "ui/main_actions.h"
+#include "ui/main_window.h"
+#include "ui/project_controller.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QDir>
+#include <QFile>
+#include <QLabel>
+#include <QListView>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QStandardItemModel>
+#include <QTest>
+#include <QUndoStack>
+
+#include <cmath>
+#include <filesystem>
+#include <numeric>
+
+using namespace drig;
+using namespace drig::ui;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path out_dir() {
+  return fs::path(DRIG_TEST_OUTPUT_DIR);
+}
+
+fs::path make_assets() {
+  const fs::path assets = fs::path(drig::ui::test::temp_root().toStdString()) / "editor_assets";
+  fs::create_directories(assets);
+  for (const auto& e : fs::directory_iterator(drig::test::shared_dir() / "reference/deca/data"))
+    if (e.path().extension() != ".xz" && !fs::exists(assets / e.path().filename()))
+      fs::create_symlink(e.path(), assets / e.path().filename());
+  if (!fs::exists(assets / "deca_model.tar"))
+    fs::create_symlink(drig::test::extracted_fixture("deca/deca_model.tar"),
+                       assets / "deca_model.tar");
+  return assets;
+}
+
+// A project with one fitted photo and a trained personal model (the tiny
+// model of ../shared, 32²). The synthetic DECA weights fit a face that
+// misses the crop, so the rig gets the reference fixtures' face, as the
+// engine tests do, to give the edits pixels to change.
+fs::path make_project(const fs::path& assets) {
+  const fs::path folder = fs::path(drig::ui::test::temp_root().toStdString()) / "editor_project";
+  fs::remove_all(folder);
+  const fs::path photo = drig::test::shared_dir() / "testdata/albums/mark/img14.jpg";
+  editing::EngineOptions o;
+  o.model_path = drig::test::extracted_fixture("tiny/model000000.pt");
+  o.assets_dir = assets;
+  o.cache_dir = folder / "cache";
+  o.device = "cpu";
+  o.image_size = 32;
+  o.renderer = render::RenderBackend::Cpu;
+  project::Project p = project::Project::create(folder, "Editor");
+  editing::EditEngine engine(o);
+  const auto prepared = engine.prepare(photo);
+  const auto ref = [](const std::string& name) {
+    return formats::load_npy(drig::test::shared_dir() / "reference/deca/ref" / (name + ".npy"))
+        .tensor.to(at::kFloat);
+  };
+  fitting::Rig rig = prepared->rig;
+  rig.code.shape = ref("flame_in_shape").narrow(0, 1, 1).contiguous();
+  rig.code.exp = ref("flame_in_exp").narrow(0, 1, 1).contiguous();
+  rig.code.pose = ref("flame_in_pose").narrow(0, 1, 1).contiguous();
+  rig.code.cam = ref("flame_in_cam").narrow(0, 1, 1).contiguous();
+  const at::Tensor tform = ref("preprocess/drig_tform").to(at::kDouble).contiguous();
+  std::copy(tform.data_ptr<double>(), tform.data_ptr<double>() + 9, rig.crop_tform.begin());
+  fs::create_directories(p.rigs_dir());
+  fitting::save_rig(p.rigs_dir() / "img14.rig.json", rig);
+  project::PhotoEntry& e = p.add_photo(photo);
+  e.aligned = prepared->aligned_png;
+  e.rig = p.rigs_dir() / "img14.rig.json";
+  e.status = "fitted";
+  project::PersonModel& person = p.person("default");
+  person.model = o.model_path;
+  person.status = "trained";
+  person.train_options = {{"image_size", 32}};
+  p.save();
+  return folder;
+}
+
+double difference(const render::Buffers& a, const render::Buffers& b) {
+  double sum = 0;
+  using Planes = std::vector<float> render::Buffers::*;
+  const Planes planes[] = {&render::Buffers::rendered, &render::Buffers::normal,
+                           &render::Buffers::albedo};
+  for (const Planes p : planes)
+    for (size_t i = 0; i < (a.*p).size(); ++i)
+      sum += std::abs(double((a.*p)[i]) - double((b.*p)[i]));
+  return sum;
+}
+
+bool identical(const render::Buffers& a, const render::Buffers& b) {
+  return a.rendered == b.rendered && a.normal == b.normal && a.albedo == b.albedo &&
+         a.alpha == b.alpha;
+}
+
+} // namespace
+
+class EditorTest : public QObject {
+  Q_OBJECT
+
+  fs::path assets_, folder_;
+
+private slots:
+  void initTestCase() {
+    if (drig::test::shared_dir().empty())
+      QSKIP("../shared is not here");
+    assets_ = make_assets();
+    folder_ = make_project(assets_);
+  }
+
+  void slidersChangeTheBuffersAndUndoRestoresThem() {
+    MainWindowOptions options;
+    options.assets_dir = QString::fromStdString(assets_.string());
+    MainWindow window(options);
+    window.resize(1360, 860);
+    window.show();
+    QString error;
+    QVERIFY2(
+        window.projectController()->openProject(QString::fromStdString(folder_.string()), &error),
+        qPrintable(error));
+    QListView* album = window.albumPanel()->view();
+    album->setCurrentIndex(window.albumPanel()->model()->index(0, 0));
+    EditorController* editor = window.editorController();
+    QVERIFY2(editor->editing(), qPrintable(window.controlsPanel()->generateStatus()->text()));
+    QVERIFY(window.controlsPanel()->editingEnabled());
+    QVERIFY(window.actions()->generate->isEnabled());
+
+    const render::Buffers base = editor->renderBuffers();
+    const editing::EditControls original = editor->controls();
+    double covered = std::accumulate(base.alpha.begin(), base.alpha.end(), 0.0);
+    QVERIFY2(covered > 500, "the face covers too little of the preview");
+    ControlsPanel* panel = window.controlsPanel();
+    QUndoStack* undo = window.undoStack();
+    struct Move {
+      ControlGroup* group;
+      const char* key;
+      int value;
+    };
+    const Move moves[] = {
+        {panel->lighting(), "azimuth", 70},
+        {panel->lighting(), "elevation", -40},
+        {panel->lighting(), "intensity", 200},
+        {panel->lighting(), "ambient", 20},
+        {panel->lighting(), "temperature", 3000},
+        {panel->lighting(), "tint", 80},
+        {panel->expression(), "smile", 100},
+        {panel->expression(), "brows", 100},
+        {panel->expression(), "eyesClosed", 100},
+        {panel->expression(), "jawOpen", 30},
+        {panel->components(), "c0", 300},
+        {panel->pose(), "yaw", 30},
+        {panel->pose(), "pitch", 20},
+        {panel->pose(), "roll", -20},
+    };
+    QStringList report;
+    for (const Move& m : moves) {
+      const QString key = QString::fromLatin1(m.key);
+      QSlider* slider = m.group->slider(key);
+      QVERIFY2(slider, m.key);
+      const int steps_before = undo->index();
+      slider->setValue(m.value);
+      QVERIFY2(editor->controls() != original, m.key);
+      QCOMPARE(undo->index(), steps_before + 1);
+      const render::Buffers moved = editor->renderBuffers();
+      const double diff = difference(moved, base);
+      report << QStringLiteral("%1: %2").arg(key).arg(diff, 0, 'g', 4);
+      QVERIFY2(diff > 1.0, qPrintable(key + QStringLiteral(" did not change the buffers")));
+      undo->undo();
+      QVERIFY2(editor->controls() == original, m.key);
+      QVERIFY2(identical(editor->renderBuffers(), base), m.key);
+      QCOMPARE(slider->value(), m.group->values().value(key));
+    }
+    qInfo("buffer change per slider (sum of |diff|): %s", qPrintable(report.join(", ")));
+
+    // A drag is one undo step; redo brings it back.
+    QSlider* yaw = panel->pose()->slider(QStringLiteral("yaw"));
+    const int before_drag = undo->index();
+    for (int v = 1; v <= 20; ++v)
+      yaw->setValue(v);
+    QCOMPARE(undo->index(), before_drag + 1);
+    undo->undo();
+    QVERIFY(editor->controls() == original);
+    undo->redo();
+    QCOMPARE(editor->controls().pose_delta_deg[0], 20.0);
+    QCOMPARE(yaw->value(), 20);
+
+    // The preview follows a drag: how long one update takes (rig -> posed
+    // mesh -> view), and on OpenGL the frame itself.
+    QElapsedTimer clock;
+    double worst = 0, total = 0;
+    const int frames = 30;
+    for (int v = 0; v < frames; ++v) {
+      clock.restart();
+      yaw->setValue(-15 + v);
+      QCoreApplication::processEvents();
+      const double ms = double(clock.nsecsElapsed()) / 1e6;
+      total += ms;
+      worst = std::max(worst, ms);
+    }
+    QString line = QStringLiteral("preview update: mean %1 ms, worst %2 ms over %3 slider steps "
+                                  "(%4 fps)")
+                       .arg(total / frames, 0, 'f', 1)
+                       .arg(worst, 0, 'f', 1)
+                       .arg(frames)
+                       .arg(1000.0 * frames / total, 0, 'f', 0);
+    if (BufferPreview* preview = window.editorCanvas()->bufferPreview())
+      line += QStringLiteral("; last OpenGL buffer render %1 ms (%2)")
+                  .arg(preview->lastRenderMs(), 0, 'f', 1)
+                  .arg(preview->rasterizer());
+    qInfo("%s", qPrintable(line));
+    QFile timing(QString::fromStdString((out_dir() / "editor_preview_timing.txt").string()));
+    QVERIFY(timing.open(QIODevice::WriteOnly | QIODevice::Text));
+    timing.write(line.toUtf8() + "\n");
+
+    // Reset puts the group back; the edit is stored in the project.
+    QTest::mouseClick(panel->pose()->resetButton(), Qt::LeftButton);
+    QCOMPARE(editor->controls().pose_delta_deg[0], 0.0);
+    panel->lighting()->slider(QStringLiteral("azimuth"))->setValue(60);
+    panel->lighting()->slider(QStringLiteral("elevation"))->setValue(30);
+    const auto& stored = window.projectController()->project()->edits.at("img14");
+    QCOMPARE(stored.at("controls").at("light").at("azimuth").get<double>(), 60.0);
+    QCOMPARE(stored.at("light").at("azimuth").get<double>(), 60.0); // what infer --edit reads
+
+    // Presets: save, change, load back.
+    const QString preset = QString::fromStdString((out_dir() / "editor_preset.json").string());
+    QVERIFY2(editor->savePreset(preset, &error), qPrintable(error));
+    const editing::EditControls saved = editor->controls();
+    panel->expression()->slider(QStringLiteral("smile"))->setValue(50);
+    QVERIFY(editor->controls() != saved);
+    QVERIFY2(editor->loadPreset(preset, &error), qPrintable(error));
+    QVERIFY(editor->controls() == saved);
+    QFile broken(QString::fromStdString((out_dir() / "broken_preset.json").string()));
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("{\"strength\": 7}");
+    broken.close();
+    QVERIFY(!editor->loadPreset(broken.fileName(), &error));
+    QVERIFY2(error.contains(QStringLiteral("broken_preset.json")), qPrintable(error));
+
+    window.editorCanvas()->setMode(EditorCanvas::Mode::Buffers);
+    QTest::qWait(100);
+    QVERIFY(window.grab().save(
+        QString::fromStdString((out_dir() / "studio_editor_light.png").string())));
+  }
+
+  void generateCompareAndExport() {
+    MainWindowOptions options;
+    options.assets_dir = QString::fromStdString(assets_.string());
+    MainWindow window(options);
+    window.resize(1360, 860);
+    window.show();
+    QString error;
+    QVERIFY2(
+        window.projectController()->openProject(QString::fromStdString(folder_.string()), &error),
+        qPrintable(error));
+    window.albumPanel()->view()->setCurrentIndex(window.albumPanel()->model()->index(0, 0));
+    EditorController* editor = window.editorController();
+    QVERIFY(editor->editing());
+    ControlsPanel* panel = window.controlsPanel();
+    panel->pose()->slider(QStringLiteral("yaw"))->setValue(15);
+    panel->fastPreview()->setChecked(true);
+
+    QSignalSpy generated(editor, &EditorController::generated);
+    QSignalSpy failed(editor, &EditorController::generateFailed);
+    QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
+    QVERIFY(editor->generating() || generated.count() == 1);
+    QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0, 120000);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(0).toString()));
+    QVERIFY(QFile::exists(editor->resultPng()));
+    // Cached: the same edit again is instant and the same file.
+    generated.clear();
+    QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
+    QCOMPARE(generated.count(), 1);
+    QCOMPARE(generated.at(0).at(1).toString(), editor->resultPng());
+
+    // Split view: left of the line is before, right is after.
+    EditorCanvas* canvas = window.editorCanvas();
+    canvas->setMode(EditorCanvas::Mode::Split);
+    CompareView* compare = canvas->compareView();
+    QVERIFY(compare->isVisible());
+    QVERIFY(compare->after() != compare->before());
+    const auto shot = [&](double split) {
+      compare->setSplitPosition(split);
+      return compare->grab().toImage().convertToFormat(QImage::Format_RGB888);
+    };
+    const QImage all_before = shot(1.0), all_after = shot(0.0), split = shot(0.5);
+    split.save(QString::fromStdString((out_dir() / "compare_split.png").string()));
+    const QRectF r = compare->imageRect();
+    const int y0 = int(r.top() + r.height() * 0.3), y1 = int(r.bottom() - r.height() * 0.1);
+    const int mid = int(r.left() + r.width() / 2);
+    // Equal up to resampling seams (Qt may place a scaled image's column
+    // differently when its clip starts elsewhere): < 1 % of pixels off.
+    const auto region_equal = [&](const QImage& a, const QImage& b, int x0, int x1) {
+      int off = 0;
+      for (int y = y0; y < y1; ++y)
+        for (int x = x0; x < x1; ++x)
+          for (int c = 0; c < 3; ++c)
+            if (std::abs(int(a.constScanLine(y)[3 * x + c]) - int(b.constScanLine(y)[3 * x + c])) >
+                2) {
+              ++off;
+              break;
+            }
+      return off < (y1 - y0) * (x1 - x0) / 100;
+    };
+    QVERIFY(region_equal(split, all_before, int(r.left()) + 2, mid - 14));
+    QVERIFY(region_equal(split, all_after, mid + 14, int(r.right()) - 2));
+    QVERIFY(!region_equal(all_before, all_after, int(r.left()) + 2, int(r.right()) - 2));
+    // `\` toggles to the before image and back; 1 is 1:1.
+    compare->setFocus();
+    QTest::keyClick(compare, Qt::Key_Backslash);
+    QVERIFY(compare->showingBefore());
+    QTest::keyClick(compare, Qt::Key_Backslash);
+    QVERIFY(!compare->showingBefore());
+    QTest::keyClick(compare, Qt::Key_1);
+    QCOMPARE(compare->zoom(), 1.0);
+    QTest::keyClick(compare, Qt::Key_1);
+    QCOMPARE(compare->zoom(), 0.0);
+    canvas->setMode(EditorCanvas::Mode::SideBySide);
+    QCOMPARE(compare->mode(), CompareView::Mode::SideBySide);
+    QCOMPARE(compare->imageRect(0).size(), compare->imageRect(1).size());
+    canvas->setMode(EditorCanvas::Mode::Split);
+    compare->setSplitPosition(0.5);
+    QTest::qWait(100);
+    QVERIFY(window.grab().save(
+        QString::fromStdString((out_dir() / "studio_compare_split.png").string())));
+
+    // Export: the full-resolution photo, EXIF and profile kept.
+    ExportOptions ex;
+    ex.folder = out_dir() / "export";
+    fs::remove_all(ex.folder);
+    ex.format = QStringLiteral("jpg");
+    QSignalSpy exported(editor, &EditorController::exportFinished);
+    editor->exportPhotos({QStringLiteral("img14")}, ex);
+    QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, 120000);
+    QCOMPARE(exported.at(0).at(0).toInt(), 1);
+    QVERIFY2(exported.at(0).at(1).toString().isEmpty(),
+             qPrintable(exported.at(0).at(1).toString()));
+    const fs::path source = drig::test::shared_dir() / "testdata/albums/mark/img14.jpg";
+    const fs::path written = ex.folder / "img14_edited.jpg";
+    QVERIFY(fs::exists(written));
+    const auto in = image_io::load_image(source), out = image_io::load_image(written);
+    QCOMPARE(out.rgb.cols, in.rgb.cols);
+    QCOMPARE(out.rgb.rows, in.rgb.rows);
+    const editing::PhotoMetadata src_meta = editing::read_metadata(source),
+                                 out_meta = editing::read_metadata(written);
+    QCOMPARE(out_meta.icc.size(), src_meta.icc.size());
+    QVERIFY2(src_meta.exif.empty() || !out_meta.exif.empty(), "the EXIF block was dropped");
+  }
+};
+
+QTEST_MAIN(EditorTest)
+#include "test_ui_editor.moc"

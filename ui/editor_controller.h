@@ -1,0 +1,127 @@
+#pragma once
+
+// The editor: the selected portrait's fitted rig, the slider controls made
+// into an edit (training/editing/edit_controls.h), the live buffer preview,
+// undo/redo, presets, Generate and Export over the editing engine. Widgets
+// stay dumb; this is the one place that moves edits between them, the
+// project and the libraries.
+#include "ui/settings.h"
+
+#include <QImage>
+#include <QObject>
+#include <QStringList>
+
+#include <array>
+#include <filesystem>
+#include <functional>
+#include <memory>
+
+class QUndoStack;
+
+namespace drig::editing {
+struct EditControls;
+}
+namespace drig::render {
+struct Buffers;
+}
+
+namespace drig::ui {
+
+class ControlsPanel;
+class EditorCanvas;
+class JobsPanel;
+class ProjectController;
+
+struct ExportOptions {
+  std::filesystem::path folder;
+  // {name}: the photo's file stem, {n}: 1-based position, {person}.
+  QString name_template = QStringLiteral("{name}_edited");
+  QString format = QStringLiteral("jpg"); // jpg, png, tif
+  int quality = 95;                       // JPEG
+  int bit_depth = 0;                      // 8, 16; 0 = the source's
+};
+
+class EditorController : public QObject {
+  Q_OBJECT
+
+public:
+  struct Context {
+    ProjectController* project = nullptr;
+    ControlsPanel* controls = nullptr;
+    EditorCanvas* canvas = nullptr;
+    JobsPanel* jobs = nullptr;
+    QUndoStack* undo = nullptr;
+    std::function<std::filesystem::path()> assets_dir;
+    std::function<StudioSettings()> settings;
+  };
+
+  explicit EditorController(Context context, QObject* parent = nullptr);
+  ~EditorController() override;
+
+  QString photoId() const { return id_; }
+  // A fitted portrait is selected and its rig can be edited.
+  bool editing() const;
+  const editing::EditControls& controls() const;
+  // The current edit's buffers at 256², rendered on the CPU (what the OpenGL
+  // view shows, and the view itself where there is no OpenGL).
+  render::Buffers renderBuffers() const;
+  // Milliseconds the last preview update took (rig -> mesh -> view).
+  double lastPreviewMs() const { return last_preview_ms_; }
+  bool generating() const { return generating_; }
+  // The photo ids whose result is on screen / cached (for tests).
+  QString resultPng() const { return result_png_; }
+
+  // The edited light's 27 SH numbers (what the buffers are shaded with).
+  std::array<float, 27> currentLight() const;
+  void setLightSh(const std::array<float, 27>& sh);
+  // A picked light colour (RGB multipliers, white = 1,1,1).
+  void setLightColour(const std::array<double, 3>& colour);
+
+  // Sets the controls of the current photo as one undoable step.
+  void setControls(const editing::EditControls& controls, const QString& merge_key = {});
+
+public slots:
+  void setPhoto(const QString& id); // empty: none
+  void generate();
+  void cancelGenerate();
+  // Presets: the edit JSON that `diffusionrig infer --edit` reads.
+  bool savePreset(const QString& file, QString* error);
+  bool loadPreset(const QString& file, QString* error);
+  // The current photo's controls onto other photos (one undo step).
+  void applyToPhotos(const QStringList& ids);
+  // Copies one group ("light", "expression", "pose") from another photo.
+  bool copyFromPhoto(const QString& group, const QString& other_id, QString* error);
+  // Writes each photo's edit pasted into the full-resolution photo.
+  void exportPhotos(const QStringList& ids, const ExportOptions& options);
+
+signals:
+  void editingChanged(bool editing);
+  void previewUpdated();
+  void generated(const QString& id, const QString& png);
+  void generateFailed(const QString& error);
+  void exportFinished(int written, const QString& error);
+  void message(const QString& text);
+
+private:
+  friend class EditCommand;
+  struct Impl;
+  // Stores `controls` for photo `id` (the project's edits) and, when it is
+  // the current photo, shows them and re-renders the preview.
+  void applyControls(const QString& id, const editing::EditControls& controls);
+  void showControls();
+  void updatePreview();
+  void readPanel(const QString& key);
+  void resetGroup(const QString& group);
+  void showCachedResult();
+  bool ensureRenderer(QString* error);
+
+  Context ctx_;
+  std::unique_ptr<Impl> impl_;
+  QString id_;
+  QString result_png_;
+  double last_preview_ms_ = 0;
+  bool generating_ = false;
+  bool exporting_ = false;
+};
+
+} // namespace drig::ui

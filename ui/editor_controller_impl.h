@@ -1,0 +1,48 @@
+#pragma once
+
+// EditorController's state, shared by its source files (editor_controller,
+// editor_generate, editor_presets). Private to ui/.
+#include "model/base/progress.h"
+#include "render/render_types.h"
+#include "training/editing/edit_controls.h"
+#include "training/fitting/rig_file.h"
+#include "ui/editor_controller.h"
+
+#include <QImage>
+
+#include <array>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace drig::editing {
+class EditEngine;
+}
+namespace drig::rendering {
+class RigRenderer;
+}
+
+namespace drig::ui {
+
+inline constexpr int kPreviewSize = 256;
+
+struct EditorController::Impl {
+  std::unique_ptr<rendering::RigRenderer> renderer;
+  std::filesystem::path renderer_assets;
+  editing::ExpressionBasis basis;
+  std::optional<fitting::Rig> rig;
+  std::filesystem::path rig_path, aligned_png;
+  std::array<double, 2> fitted_center{};
+  double fitted_jaw_deg = 0;
+  render::AlbedoMap albedo;
+  editing::EditControls controls;
+  QImage before;
+  // The generation engine, kept while the model and device stay the same.
+  std::shared_ptr<editing::EditEngine> engine;
+  std::filesystem::path engine_model;
+  std::string engine_device;
+  CancelToken generate_cancel;
+};
+
+} // namespace drig::ui

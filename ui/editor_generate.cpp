@@ -1,0 +1,376 @@
+// EditorController: Generate (DDIM sampling of the edit with the photo's
+// personal model, on a worker thread, with step previews and cancel),
+// the per-edit result cache, and Export (paste-back into the full photo).
+// ATen before Qt: ATen has a member named `slots`, which Qt defines as a macro.
+#include <ATen/ATen.h>
+
+#include "model/base/error.h"
+#include "training/editing/edit_engine.h"
+#include "training/editing/photo_writer.h"
+#include "ui/background_job.h"
+#include "ui/controls_panel.h"
+#include "ui/editor_canvas.h"
+#include "ui/editor_controller.h"
+#include "ui/editor_controller_impl.h"
+#include "ui/jobs_panel.h"
+#include "ui/project_controller.h"
+
+#include <QCheckBox>
+#include <QLabel>
+#include <QPointer>
+#include <QProgressBar>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <functional>
+
+namespace fs = std::filesystem;
+
+namespace drig::ui {
+
+namespace {
+
+QImage to_qimage(const cv::Mat& rgb_float) {
+  cv::Mat rgb8;
+  rgb_float.convertTo(rgb8, CV_8UC3, 255.0);
+  QImage image(rgb8.cols, rgb8.rows, QImage::Format_RGB888);
+  for (int y = 0; y < rgb8.rows; ++y)
+    std::memcpy(image.scanLine(y), rgb8.ptr(y), size_t(rgb8.cols) * 3);
+  return image;
+}
+
+// Which personal model edits a photo, and how.
+struct ModelChoice {
+  fs::path model, meanshape;
+  int image_size = 256;
+  std::string person;
+};
+
+std::optional<ModelChoice> model_for(const project::Project& project,
+                                     const project::PhotoEntry& photo, QString* error) {
+  const std::string person = photo.person.empty() ? "default" : photo.person;
+  for (const project::PersonModel& p : project.people)
+    if (p.name == person && !p.model.empty() && fs::exists(p.model)) {
+      ModelChoice c{p.model, p.meanshape, p.train_options.value("image_size", 256), person};
+      if (!c.meanshape.empty() && !fs::exists(c.meanshape))
+        c.meanshape.clear();
+      return c;
+    }
+  *error = QObject::tr("No personal model for \"%1\" yet: Model → Personalize first (it "
+                       "learns this person from the album).")
+               .arg(QString::fromStdString(person));
+  return std::nullopt;
+}
+
+std::string cache_key(const nlohmann::json& document, const ModelChoice& model,
+                      const std::string& device) {
+  std::error_code ec;
+  const auto stamp = fs::last_write_time(model.model, ec).time_since_epoch().count();
+  const std::string text = document.dump() + "|" + model.model.string() + "|" +
+                           std::to_string(stamp) + "|" + std::to_string(model.image_size) + "|" +
+                           device;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(text));
+  return hex;
+}
+
+editing::EngineOptions engine_options(const ModelChoice& model, const fs::path& assets,
+                                      const fs::path& project_folder, const std::string& device) {
+  editing::EngineOptions o;
+  o.model_path = model.model;
+  o.meanshape = model.meanshape;
+  o.assets_dir = assets;
+  o.cache_dir = project_folder / "cache";
+  o.device = device;
+  o.image_size = model.image_size;
+  return o;
+}
+
+} // namespace
+
+// Where the result of the current edit would be cached, with its spec.
+struct PendingEdit {
+  editing::EditSpec spec;
+  ModelChoice model;
+  fs::path png;
+  std::string device;
+};
+
+static std::optional<PendingEdit>
+pending_edit(const project::Project& project, const project::PhotoEntry& entry,
+             const editing::EditControls& controls, const fitting::Rig& rig,
+             const editing::ExpressionBasis& basis, const StudioSettings& settings, bool fast,
+             QString* error) {
+  const auto model = model_for(project, entry, error);
+  if (!model)
+    return std::nullopt;
+  PendingEdit p{editing::to_spec(controls, rig.code, basis), *model, {}, {}};
+  p.spec.steps = fast ? "ddim5" : "ddim" + std::to_string(settings.ddim_steps);
+  p.spec.seed = settings.seed;
+  p.device = settings.device.toStdString();
+  const std::string key = cache_key(editing::edit_document(controls, p.spec), *model, p.device);
+  p.png = project.folder / "edits" / (entry.id + "-" + key + ".png");
+  return p;
+}
+
+void EditorController::showCachedResult() {
+  project::Project* project = ctx_.project->project();
+  const project::PhotoEntry* entry = project ? project->find(id_.toStdString()) : nullptr;
+  if (!entry || !impl_->rig)
+    return;
+  QString error;
+  const StudioSettings settings = ctx_.settings();
+  for (const bool fast : {false, true}) {
+    const auto p = pending_edit(*project, *entry, impl_->controls, *impl_->rig, impl_->basis,
+                                settings, fast, &error);
+    if (p && fs::exists(p->png)) {
+      result_png_ = QString::fromStdString(p->png.string());
+      ctx_.canvas->setAfterImage(QImage(result_png_));
+      ctx_.controls->generateStatus()->setText(fast ? tr("Fast preview of this edit")
+                                                    : tr("Generated"));
+      return;
+    }
+  }
+  result_png_.clear();
+  ctx_.canvas->setAfterImage(impl_->before);
+  ctx_.controls->generateStatus()->setText(
+      impl_->controls.is_identity() ? QString() : tr("Press Generate to see this edit"));
+}
+
+void EditorController::generate() {
+  if (!editing() || generating_ || exporting_)
+    return;
+  project::Project* project = ctx_.project->project();
+  const project::PhotoEntry* entry = project->find(id_.toStdString());
+  QString error;
+  const auto pending =
+      pending_edit(*project, *entry, impl_->controls, *impl_->rig, impl_->basis, ctx_.settings(),
+                   ctx_.controls->fastPreview()->isChecked(), &error);
+  if (!pending) {
+    ctx_.controls->generateStatus()->setText(error);
+    emit generateFailed(error);
+    return;
+  }
+  if (fs::exists(pending->png)) {
+    showCachedResult();
+    emit generated(id_, result_png_);
+    return;
+  }
+  Impl& m = *impl_;
+  m.generate_cancel = CancelToken();
+  const CancelToken cancel = m.generate_cancel;
+  const int row = ctx_.jobs->addJob(tr("Generate %1").arg(id_), tr("loading the model"),
+                                    [cancel] { cancel.cancel(); });
+  generating_ = true;
+  ctx_.controls->setGenerating(true);
+  ctx_.controls->generateStatus()->setText(tr("Generating…"));
+  const JobContext job = gui_job(this, ctx_.jobs, row, cancel);
+  std::shared_ptr<editing::EditEngine> engine =
+      m.engine_model == pending->model.model && m.engine_device == pending->device ? m.engine
+                                                                                   : nullptr;
+  const editing::EngineOptions options =
+      engine_options(pending->model, ctx_.assets_dir(), project->folder, pending->device);
+  const fs::path aligned = entry->aligned, rig = entry->rig;
+  const QString id = id_;
+  QPointer<EditorController> self(this);
+  struct Done {
+    std::shared_ptr<editing::EditEngine> engine;
+    QString png;
+  };
+  run_in_background<Done>(
+      this,
+      [=]() mutable {
+        if (!engine)
+          engine = std::make_shared<editing::EditEngine>(options);
+        const auto photo = engine->prepare_aligned(aligned, rig);
+        editing::GenerateOptions g;
+        g.preview_every = 1;
+        g.on_preview = [self, id](int64_t step, int64_t total, const at::Tensor& x0) {
+          const QImage image = to_qimage(editing::tensor_to_image(x0));
+          QMetaObject::invokeMethod(
+              self.data(),
+              [self, id, image, step, total] {
+                if (!self || self->id_ != id)
+                  return;
+                self->ctx_.canvas->setAfterImage(image);
+                self->ctx_.controls->generateProgress()->setValue(int(100 * step / total));
+              },
+              Qt::QueuedConnection);
+        };
+        const editing::EditResult r = engine->edit(*photo, pending->spec, job, g);
+        cv::Mat rgb16;
+        r.crop.convertTo(rgb16, CV_16UC3, 65535.0);
+        fs::create_directories(pending->png.parent_path());
+        editing::write_photo(pending->png, rgb16, {}); // atomic
+        return Done{engine, QString::fromStdString(pending->png.string())};
+      },
+      [this, row, id, pending](const Outcome<Done>& out) {
+        generating_ = false;
+        ctx_.controls->setGenerating(false);
+        if (out.value.engine) {
+          impl_->engine = out.value.engine;
+          impl_->engine_model = pending->model.model;
+          impl_->engine_device = pending->device;
+        }
+        if (out.cancelled) {
+          ctx_.jobs->finishJob(row, tr("cancelled"));
+          if (id == id_)
+            showCachedResult();
+          ctx_.controls->generateStatus()->setText(tr("Generation cancelled"));
+          return;
+        }
+        if (!out.error.empty()) {
+          const QString error = QString::fromStdString(out.error);
+          ctx_.jobs->finishJob(row, tr("failed"), error);
+          ctx_.controls->generateStatus()->setText(error);
+          emit generateFailed(error);
+          return;
+        }
+        ctx_.jobs->finishJob(row, tr("done"));
+        if (id == id_)
+          showCachedResult();
+        emit generated(id, out.value.png);
+      });
+}
+
+void EditorController::cancelGenerate() {
+  impl_->generate_cancel.cancel();
+}
+
+namespace {
+
+QString expand_template(QString name, const project::PhotoEntry& e, int n) {
+  name.replace(QStringLiteral("{name}"), QString::fromStdString(e.source.stem().string()));
+  name.replace(QStringLiteral("{n}"), QString::number(n));
+  name.replace(QStringLiteral("{person}"),
+               QString::fromStdString(e.person.empty() ? "default" : e.person));
+  name.replace('/', '_');
+  return name;
+}
+
+} // namespace
+
+void EditorController::exportPhotos(const QStringList& ids, const ExportOptions& options) {
+  project::Project* project = ctx_.project->project();
+  if (!project || ids.isEmpty() || exporting_ || generating_)
+    return;
+  const QString format = options.format.toLower();
+  if (format != "jpg" && format != "png" && format != "tif") {
+    emit exportFinished(0, tr("Unknown export format %1 (jpg, png or tif)").arg(options.format));
+    return;
+  }
+  // Everything the worker needs, read here on the GUI thread.
+  struct Item {
+    project::PhotoEntry entry;
+    editing::EditControls controls;
+    std::optional<PendingEdit> pending;
+    QString problem;
+    fitting::Rig rig;
+  };
+  std::vector<Item> items;
+  const StudioSettings settings = ctx_.settings();
+  for (const QString& id : ids) {
+    const project::PhotoEntry* e = project->find(id.toStdString());
+    if (!e)
+      continue;
+    Item item{*e, {}, std::nullopt, {}, {}};
+    try {
+      DRIG_CHECK(!e->rig.empty() && fs::exists(e->rig),
+                 "{} has no fitted face model (Album → Fit Face Model)", e->id);
+      item.rig = fitting::load_rig(e->rig);
+      const auto stored = project->edits.find(e->id);
+      item.controls = stored == project->edits.end()
+                          ? editing::controls_for(item.rig.code)
+                          : editing::controls_from_document(stored->second, item.rig.code, e->id);
+      item.pending = pending_edit(*project, *e, item.controls, item.rig, impl_->basis, settings,
+                                  false, &item.problem);
+    } catch (const std::exception& ex) {
+      item.problem = QString::fromStdString(ex.what());
+    }
+    items.push_back(std::move(item));
+  }
+  exporting_ = true;
+  CancelToken cancel;
+  const int row = ctx_.jobs->addJob(tr("Export %n photo(s)", nullptr, int(items.size())),
+                                    tr("starting"), [cancel] { cancel.cancel(); });
+  const JobContext job = gui_job(this, ctx_.jobs, row, cancel);
+  const fs::path assets = ctx_.assets_dir(), folder = project->folder;
+  struct Done {
+    int written = 0;
+    QStringList problems;
+  };
+  run_in_background<Done>(
+      this,
+      [=]() {
+        Done done;
+        fs::create_directories(options.folder);
+        std::map<std::string, std::shared_ptr<editing::EditEngine>> engines;
+        ProgressReporter progress(job, "export", int64_t(items.size()));
+        int n = 0;
+        for (const Item& item : items) {
+          ++n;
+          progress.check_cancel();
+          if (!item.pending) {
+            done.problems << QStringLiteral("%1: %2").arg(QString::fromStdString(item.entry.id),
+                                                          item.problem);
+            progress.advance();
+            continue;
+          }
+          try {
+            const PendingEdit& p = *item.pending;
+            auto& engine = engines[p.model.model.string() + "|" + p.device];
+            if (!engine)
+              engine = std::make_shared<editing::EditEngine>(
+                  engine_options(p.model, assets, folder, p.device));
+            const auto photo = engine->prepare_aligned(item.entry.aligned, item.entry.rig);
+            editing::EditResult r;
+            if (fs::exists(p.png)) { // generated before: the same pixels
+              cv::Mat bgr = cv::imread(p.png.string(), cv::IMREAD_UNCHANGED);
+              DRIG_CHECK(!bgr.empty(), "{}: cannot read the cached result", p.png.string());
+              cv::cvtColor(bgr, r.crop, cv::COLOR_BGR2RGB);
+              r.crop.convertTo(r.crop, CV_32FC3, bgr.depth() == CV_16U ? 1 / 65535.0 : 1 / 255.0);
+              engine->render(*photo, editing::apply_spec(photo->rig.code, p.spec), &r.alpha);
+            } else {
+              r = engine->edit(*photo, p.spec, job);
+            }
+            const cv::Mat composite = engine->paste(*photo, r);
+            const fs::path source = photo->source.empty() ? item.entry.source : photo->source;
+            const fs::path out =
+                options.folder /
+                (expand_template(options.name_template, item.entry, n) + "." + format)
+                    .toStdString();
+            editing::WriteOptions w;
+            w.jpeg_quality = options.quality;
+            w.bit_depth = options.bit_depth;
+            editing::write_photo(out, composite, editing::read_metadata(source), w);
+            ++done.written;
+          } catch (const CancelledError&) {
+            throw;
+          } catch (const std::exception& ex) {
+            done.problems << QStringLiteral("%1: %2").arg(QString::fromStdString(item.entry.id),
+                                                          QString::fromStdString(ex.what()));
+          }
+          progress.advance(1, item.entry.id);
+        }
+        return done;
+      },
+      [this, row](const Outcome<Done>& out) {
+        exporting_ = false;
+        if (out.cancelled) {
+          ctx_.jobs->finishJob(row, tr("cancelled"));
+          emit exportFinished(0, tr("Export cancelled"));
+          return;
+        }
+        const QString problems =
+            out.error.empty() ? out.value.problems.join('\n') : QString::fromStdString(out.error);
+        ctx_.jobs->finishJob(row,
+                             problems.isEmpty()
+                                 ? tr("done")
+                                 : tr("%1 written, with problems").arg(out.value.written),
+                             problems);
+        emit exportFinished(out.value.written, problems);
+      });
+}
+
+} // namespace drig::ui

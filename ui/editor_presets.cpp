@@ -1,0 +1,184 @@
+// EditorController: presets (edit JSON files, the format `diffusionrig
+// infer --edit` reads), applying an edit to other photos, and copying
+// light, expression or pose from another photo (the paper's transfers).
+// ATen before Qt: ATen has a member named `slots`, which Qt defines as a macro.
+#include <ATen/ATen.h>
+
+#include "model/base/atomic_file.h"
+#include "model/base/error.h"
+#include "training/editing/edit_controls.h"
+#include "training/rendering/buffer_tensors.h"
+#include "training/rendering/rig_edit.h"
+#include "ui/editor_controller.h"
+#include "ui/editor_controller_impl.h"
+#include "ui/project_controller.h"
+
+#include <QUndoCommand>
+#include <QUndoStack>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace drig::ui {
+
+namespace {
+
+std::array<double, 3> ypr_of(const face::DecaCode& code) {
+  const at::Tensor p = code.pose.to(at::kDouble).contiguous();
+  const double* v = p.data_ptr<double>();
+  return rendering::axis_angle_to_euler_deg({v[0], v[1], v[2]});
+}
+
+// Several photos' stored edits replaced at once (Apply to Selected).
+class ReplaceEditsCommand : public QUndoCommand {
+public:
+  ReplaceEditsCommand(ProjectController* project, std::map<QString, nlohmann::json> before,
+                      std::map<QString, nlohmann::json> after, const QString& text)
+      : QUndoCommand(text), project_(project), before_(std::move(before)),
+        after_(std::move(after)) {}
+  void redo() override { apply(after_); }
+  void undo() override { apply(before_); }
+
+private:
+  void apply(const std::map<QString, nlohmann::json>& edits) {
+    project::Project* p = project_->project();
+    if (!p)
+      return;
+    for (const auto& [id, edit] : edits)
+      if (edit.is_null())
+        p->edits.erase(id.toStdString());
+      else
+        project_->setEdit(id, edit);
+  }
+  ProjectController* project_;
+  std::map<QString, nlohmann::json> before_, after_;
+};
+
+} // namespace
+
+bool EditorController::savePreset(const QString& file, QString* error) {
+  if (!editing()) {
+    *error = tr("Select a fitted portrait first");
+    return false;
+  }
+  try {
+    editing::EditSpec spec = editing::to_spec(impl_->controls, impl_->rig->code, impl_->basis);
+    const StudioSettings settings = ctx_.settings();
+    spec.steps = "ddim" + std::to_string(settings.ddim_steps);
+    spec.seed = settings.seed;
+    write_file_atomic(file.toStdString(),
+                      editing::edit_document(impl_->controls, spec).dump(2) + "\n");
+    return true;
+  } catch (const std::exception& e) {
+    *error = QString::fromStdString(e.what());
+    return false;
+  }
+}
+
+bool EditorController::loadPreset(const QString& file, QString* error) {
+  if (!editing()) {
+    *error = tr("Select a fitted portrait first");
+    return false;
+  }
+  try {
+    std::ifstream in(file.toStdString());
+    DRIG_CHECK(in.good(), "{}: cannot read the edit file", file.toStdString());
+    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    DRIG_CHECK(!j.is_discarded(), "{}: not JSON", file.toStdString());
+    editing::EditControls c =
+        editing::controls_from_document(j, impl_->rig->code, file.toStdString());
+    // Checks it fits this rig (an expression of another size is an error).
+    editing::to_spec(c, impl_->rig->code, impl_->basis);
+    setControls(c);
+    return true;
+  } catch (const std::exception& e) {
+    *error = QString::fromStdString(e.what());
+    return false;
+  }
+}
+
+void EditorController::applyToPhotos(const QStringList& ids) {
+  project::Project* project = ctx_.project->project();
+  if (!editing() || !project)
+    return;
+  std::map<QString, nlohmann::json> before, after;
+  QStringList skipped;
+  for (const QString& id : ids) {
+    if (id == id_)
+      continue;
+    const project::PhotoEntry* e = project->find(id.toStdString());
+    if (!e || e->rig.empty() || !fs::exists(e->rig)) {
+      skipped << id;
+      continue;
+    }
+    try {
+      const fitting::Rig rig = fitting::load_rig(e->rig);
+      const auto old = project->edits.find(e->id);
+      before[id] = old == project->edits.end() ? nlohmann::json() : old->second;
+      // The same relative controls; the light sliders start from that
+      // photo's own light unless this edit set them.
+      editing::EditControls c = impl_->controls;
+      if (!c.light_edited) {
+        const editing::EditControls fresh = editing::controls_for(rig.code);
+        c.azimuth_deg = fresh.azimuth_deg;
+        c.elevation_deg = fresh.elevation_deg;
+      }
+      after[id] = editing::edit_document(c, editing::to_spec(c, rig.code, impl_->basis));
+    } catch (const std::exception& ex) {
+      skipped << QStringLiteral("%1 (%2)").arg(id, QString::fromStdString(ex.what()));
+    }
+  }
+  if (!after.empty())
+    ctx_.undo->push(new ReplaceEditsCommand(
+        ctx_.project, before, after, tr("Apply edit to %n photo(s)", nullptr, int(after.size()))));
+  emit message(skipped.isEmpty() ? tr("Edit applied to %n photo(s)", nullptr, int(after.size()))
+                                 : tr("Edit applied to %1 photo(s); not to %2 (not fitted)")
+                                       .arg(after.size())
+                                       .arg(skipped.join(", ")));
+}
+
+bool EditorController::copyFromPhoto(const QString& group, const QString& other_id,
+                                     QString* error) {
+  project::Project* project = ctx_.project->project();
+  if (!editing() || !project) {
+    *error = tr("Select a fitted portrait first");
+    return false;
+  }
+  const project::PhotoEntry* e = project->find(other_id.toStdString());
+  if (!e || e->rig.empty() || !fs::exists(e->rig)) {
+    *error = tr("%1 has no fitted face model to copy from").arg(other_id);
+    return false;
+  }
+  try {
+    const fitting::Rig other = fitting::load_rig(e->rig);
+    const face::DecaCode& own = impl_->rig->code;
+    editing::EditControls c = impl_->controls;
+    if (group == "light") {
+      c.light_sh = rendering::light_from_tensor(other.code.light);
+    } else if (group == "expression") {
+      DRIG_CHECK(other.code.exp.size(1) == own.exp.size(1),
+                 "{} has {} expression coefficients, this photo {}", e->id, other.code.exp.size(1),
+                 own.exp.size(1));
+      const at::Tensor exp = other.code.exp.to(at::kDouble).contiguous();
+      c.copied = std::vector<double>(exp.data_ptr<double>(), exp.data_ptr<double>() + exp.numel());
+      c.named.clear();
+      c.components.clear();
+      c.jaw_open_deg = other.code.pose[0][3].item<double>() * 180 / 3.14159265358979323846;
+    } else if (group == "pose") {
+      const auto mine = ypr_of(own), theirs = ypr_of(other.code);
+      for (size_t i = 0; i < 3; ++i)
+        c.pose_delta_deg[i] = theirs[i] - mine[i];
+    } else {
+      throw Error(fmt::format("unknown group '{}'", group.toStdString()));
+    }
+    setControls(c);
+    return true;
+  } catch (const std::exception& ex) {
+    *error = QString::fromStdString(ex.what());
+    return false;
+  }
+}
+
+} // namespace drig::ui
