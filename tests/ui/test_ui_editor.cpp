@@ -33,6 +33,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QListView>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
@@ -101,6 +102,14 @@ fs::path make_project(const fs::path& assets) {
   e.aligned = prepared->aligned_png;
   e.rig = p.rigs_dir() / "img14.rig.json";
   e.status = "fitted";
+  // A second photo of the album (Apply Edit to Selected): a copy of the file.
+  const fs::path copy = folder / "img14_copy.jpg";
+  fs::copy_file(photo, copy);
+  fs::copy_file(p.rigs_dir() / "img14.rig.json", p.rigs_dir() / "img14_copy.rig.json");
+  project::PhotoEntry& second = p.add_photo(copy);
+  second.aligned = prepared->aligned_png;
+  second.rig = p.rigs_dir() / "img14_copy.rig.json";
+  second.status = "fitted";
   project::PersonModel& person = p.person("default");
   person.model = o.model_path;
   person.status = "trained";
@@ -268,6 +277,21 @@ private slots:
     QVERIFY(!editor->loadPreset(broken.fileName(), &error));
     QVERIFY2(error.contains(QStringLiteral("broken_preset.json")), qPrintable(error));
 
+    // Apply Edit to Selected: the other photo gets the same change, in one undo step.
+    QCOMPARE(window.projectController()->project()->edits.count("img14_copy"), size_t(0));
+    album->selectionModel()->select(window.albumPanel()->model()->index(1, 0),
+                                    QItemSelectionModel::Select);
+    QCOMPARE(editor->photoId(), QStringLiteral("img14"));
+    QVERIFY(window.actions()->applyToSelected->isEnabled());
+    window.actions()->applyToSelected->trigger();
+    const auto& edits = window.projectController()->project()->edits;
+    QCOMPARE(edits.count("img14_copy"), size_t(1));
+    QCOMPARE(edits.at("img14_copy").at("controls").at("light").at("azimuth").get<double>(), 60.0);
+    undo->undo();
+    QCOMPARE(edits.count("img14_copy"), size_t(0));
+    album->selectionModel()->select(window.albumPanel()->model()->index(1, 0),
+                                    QItemSelectionModel::Deselect);
+
     window.editorCanvas()->setMode(EditorCanvas::Mode::Buffers);
     QTest::qWait(100);
     QVERIFY(window.grab().save(
@@ -289,6 +313,29 @@ private slots:
     QVERIFY(editor->editing());
     ControlsPanel* panel = window.controlsPanel();
     panel->pose()->slider(QStringLiteral("yaw"))->setValue(15);
+
+    // Final quality with many steps, cancelled after its first step: no result is kept.
+    StudioSettings slow = window.settings();
+    slow.ddim_steps = 1000;
+    window.applySettings(slow);
+    QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
+    QVERIFY(editor->generating());
+    QVERIFY(panel->cancelButton()->isVisible());
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->generateProgress()->value() > 0, 60000);
+    const qint64 first = clock.elapsed();
+    QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor->generating(), 60000);
+    qInfo("generation: first 1%% after %lld ms, stopped %lld ms after Cancel", first,
+          clock.elapsed() - first);
+    QCOMPARE(panel->generateStatus()->text(), QStringLiteral("Generation cancelled"));
+    QVERIFY(editor->resultPng().isEmpty());
+    QVERIFY(panel->generateButton()->isVisible());
+
+    // Final quality = 5 steps from here on, so the export reuses the fast preview.
+    slow.ddim_steps = 5;
+    window.applySettings(slow);
     panel->fastPreview()->setChecked(true);
 
     QSignalSpy generated(editor, &EditorController::generated);
