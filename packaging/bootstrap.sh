@@ -21,6 +21,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev python3-torch
   libegl-dev libegl-mesa0 libgl1-mesa-dri libgles-dev
   xvfb xauth fonts-dejavu-core
+  dpkg-dev desktop-file-utils appstream
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -26,12 +26,18 @@ StudioCommandLine StudioCommandLine::parse(const QCoreApplication& app) {
   parser.addOption(screenshot);
   parser.addOption(assets);
   parser.addOption(reset_layout);
+  parser.addPositionalArgument(
+      QStringLiteral("files"),
+      QStringLiteral("A project (its folder or project.drig.json) to open, or photos and "
+                     "folders to import (the desktop's Open With passes them)."),
+      QStringLiteral("[files...]"));
   parser.process(app);
 
   StudioCommandLine out;
   out.screenshot = parser.value(screenshot);
   out.assets_dir = parser.value(assets);
   out.reset_layout = parser.isSet(reset_layout);
+  out.files = parser.positionalArguments();
   return out;
 }
 

@@ -214,7 +214,7 @@ void EditorController::generate() {
           impl_->engine_device = pending->device;
         }
         if (out.cancelled) {
-          ctx_.jobs->finishJob(row, tr("cancelled"));
+          ctx_.jobs->finishJob(row, tr("Cancelled"));
           if (id == id_)
             showCachedResult();
           ctx_.controls->generateStatus()->setText(tr("Generation cancelled"));
@@ -222,12 +222,12 @@ void EditorController::generate() {
         }
         if (!out.error.empty()) {
           const QString error = QString::fromStdString(out.error);
-          ctx_.jobs->finishJob(row, tr("failed"), error);
+          ctx_.jobs->finishJob(row, tr("Failed"), error);
           ctx_.controls->generateStatus()->setText(error);
           emit generateFailed(error);
           return;
         }
-        ctx_.jobs->finishJob(row, tr("done"));
+        ctx_.jobs->finishJob(row, tr("Done"));
         if (id == id_)
           showCachedResult();
         emit generated(id, out.value.png);
@@ -358,7 +358,7 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
       [this, row](const Outcome<Done>& out) {
         exporting_ = false;
         if (out.cancelled) {
-          ctx_.jobs->finishJob(row, tr("cancelled"));
+          ctx_.jobs->finishJob(row, tr("Cancelled"));
           emit exportFinished(0, tr("Export cancelled"));
           return;
         }
@@ -366,8 +366,8 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
             out.error.empty() ? out.value.problems.join('\n') : QString::fromStdString(out.error);
         ctx_.jobs->finishJob(row,
                              problems.isEmpty()
-                                 ? tr("done")
-                                 : tr("%1 written, with problems").arg(out.value.written),
+                                 ? tr("Done")
+                                 : tr("Done: %1 written, with problems").arg(out.value.written),
                              problems);
         emit exportFinished(out.value.written, problems);
       });

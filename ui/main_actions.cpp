@@ -86,6 +86,8 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
   excludePhoto->setCheckable(true);
   assignPerson = add(albumMenu, QStringLiteral("actionAssignPerson"), tr("Assign to &Person…"),
                      tr("Which personal model the selected photos train (one per person)"), false);
+  chooseFace = add(albumMenu, QStringLiteral("actionChooseFace"), tr("Choose &Face…"),
+                   tr("Pick which face of a group photo is edited"), false);
   removePhoto = add(albumMenu, QStringLiteral("actionRemovePhoto"), tr("&Remove Photo"),
                     tr("Remove the selected photos from the album"), false);
   removePhoto->setShortcut(QKeySequence::Delete);

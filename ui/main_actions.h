@@ -46,6 +46,7 @@ public:
   QAction* fitFaceModel = nullptr;
   QAction* excludePhoto = nullptr;
   QAction* assignPerson = nullptr;
+  QAction* chooseFace = nullptr;
   QAction* removePhoto = nullptr;
   QAction* personalize = nullptr;
   QAction* generate = nullptr;

@@ -10,6 +10,7 @@
 #include "ui/editor_canvas.h"
 #include "ui/editor_controller.h"
 #include "ui/export_dialog.h"
+#include "ui/face_pick_dialog.h"
 #include "ui/jobs_panel.h"
 #include "ui/log_sink.h"
 #include "ui/main_actions.h"
@@ -23,6 +24,7 @@
 #include <QAction>
 #include <QCloseEvent>
 #include <QColorDialog>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -92,6 +94,12 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
       actions_->applyToSelected->setEnabled(editor_->editing() && rows.size() > 1);
     }
     actions_->exportPhotos->setEnabled(selected);
+    const project::PhotoEntry* one =
+        rows.size() == 1 && project_->project()
+            ? project_->project()->find(
+                  rows.first().data(ProjectController::kPhotoIdRole).toString().toStdString())
+            : nullptr;
+    actions_->chooseFace->setEnabled(one && one->faces.size() > 1);
     actions_->removePhoto->setEnabled(selected);
     actions_->excludePhoto->setEnabled(selected);
     actions_->assignPerson->setEnabled(selected);
@@ -139,6 +147,19 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     for (const QModelIndex& index : album_->view()->selectionModel()->selectedIndexes())
       project_->assignPerson(index.data(ProjectController::kPhotoIdRole).toString(),
                              person.trimmed());
+  });
+  connect(actions_->chooseFace, &QAction::triggered, this, [this] {
+    const QStringList ids = selectedPhotoIds();
+    const project::PhotoEntry* e = ids.size() == 1 && project_->project()
+                                       ? project_->project()->find(ids.first().toStdString())
+                                       : nullptr;
+    if (!e || e->faces.size() < 2)
+      return;
+    FacePickDialog dialog(e->faces, e->face_index, this);
+    QString error;
+    if (dialog.exec() == QDialog::Accepted &&
+        !project_->chooseFace(ids.first(), dialog.chosen(), &error))
+      showError(tr("Choose Face"), error);
   });
   connect(actions_->removePhoto, &QAction::triggered, this, [this] {
     QStringList ids;
@@ -418,6 +439,26 @@ void MainWindow::importPhotos() {
       tr("Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp *.heic *.heif);;All files (*)"));
   if (!files.isEmpty())
     project_->importPaths(files);
+}
+
+void MainWindow::openPaths(const QStringList& paths) {
+  QStringList photos;
+  for (const QString& path : paths) {
+    const QFileInfo info(path);
+    const bool project =
+        info.fileName().endsWith(QStringLiteral(".drig.json")) ||
+        (info.isDir() &&
+         QFileInfo::exists(QDir(path).filePath(QLatin1String(project::kManifestName))));
+    if (project) {
+      QString error;
+      if (!project_->openProject(path, &error))
+        showError(tr("Open Project"), error);
+    } else {
+      photos << path;
+    }
+  }
+  if (!photos.isEmpty())
+    project_->importPaths(photos);
 }
 
 void MainWindow::updateRecentProjects() {

@@ -71,6 +71,9 @@ public slots:
   void newProject();
   void openProject();
   void importPhotos();
+  // What the command line or the desktop passed: a project (its folder or
+  // manifest) is opened; anything else is imported into the album.
+  void openPaths(const QStringList& paths);
   // Rebuilds File → Recent Projects from the settings.
   void updateRecentProjects();
 

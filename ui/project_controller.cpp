@@ -21,6 +21,8 @@
 #include <QStandardPaths>
 #include <QTimer>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace fs = std::filesystem;
@@ -260,7 +262,9 @@ void ProjectController::refreshItem(const project::PhotoEntry& e) {
   if (!e.person.empty())
     tip += tr("\nPerson: %1").arg(QString::fromStdString(e.person));
   if (e.faces_found > 1)
-    tip += tr("\n%1 faces found; the largest is used").arg(e.faces_found);
+    tip += tr("\n%1 faces found; face %2 is used (Album → Choose Face… picks another)")
+               .arg(e.faces_found)
+               .arg(e.face_index + 1);
   item->setToolTip(tip);
 }
 
@@ -378,6 +382,7 @@ void ProjectController::alignPending() {
   }
   o.output_dir = project_->aligned_dir();
   o.size = 256;
+  o.all_faces = true; // a group photo keeps every face; Choose Face picks which one is edited
   auto job = startJob(tr("Align %n photo(s)", nullptr, int(o.inputs.size())));
   const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
   job->future = run_in_background<align::AlignSummary>(
@@ -402,7 +407,9 @@ void ProjectController::alignPending() {
               if (r.status == align::PhotoStatus::Aligned ||
                   r.status == align::PhotoStatus::UpToDate) {
                 e.status = "aligned";
-                e.aligned = r.outputs.at(0);
+                e.faces = r.outputs;
+                e.face_index = std::clamp(e.face_index, 0, int(r.outputs.size()) - 1);
+                e.aligned = r.outputs.at(size_t(e.face_index));
                 ++aligned;
               } else {
                 e.status = r.status == align::PhotoStatus::NoFace ? "no-face" : "error";
@@ -509,6 +516,31 @@ void ProjectController::assignPerson(const QString& id, const QString& person) {
     scheduleSave();
     emit albumChanged();
   }
+}
+
+bool ProjectController::chooseFace(const QString& id, int index, QString* error) {
+  project::PhotoEntry* e = project_ ? project_->find(id.toStdString()) : nullptr;
+  if (!e || index < 0 || size_t(index) >= e->faces.size()) {
+    *error = tr("%1 has no face %2").arg(id).arg(index + 1);
+    return false;
+  }
+  if (busy()) {
+    *error = tr("Wait for the running job to finish (or cancel it) before choosing a face");
+    return false;
+  }
+  if (index == e->face_index && e->aligned == e->faces[size_t(index)])
+    return true;
+  e->face_index = index;
+  e->aligned = e->faces[size_t(index)];
+  e->rig.clear(); // the rig was fitted to the other face
+  e->status = "aligned";
+  e->reason.clear();
+  project_->edits.erase(e->id);
+  refreshItem(*e);
+  scheduleSave();
+  emit albumChanged();
+  fitPending();
+  return true;
 }
 
 void ProjectController::setEdit(const QString& id, nlohmann::json edit) {

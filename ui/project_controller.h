@@ -74,6 +74,9 @@ public:
   // when there is one; Cancel pauses (a checkpoint is written).
   void personalize(const PersonalizeOptions& options);
   void cancelAll();
+  // Which face of a group photo is edited (0-based, into PhotoEntry::faces);
+  // the photo is fitted again. False with `error` when it cannot be.
+  bool chooseFace(const QString& id, int index, QString* error);
   // Stores a photo's edit (the edit JSON with its controls) and saves soon.
   void setEdit(const QString& id, nlohmann::json edit);
   bool busy() const { return running_jobs_ > 0; }

@@ -1,6 +1,7 @@
 // diffusionrig: command-line front end. Each subcommand is a small function
 // over the libraries (see command_table()); errors end here as one message.
 #include "app/cli/command.h"
+#include "app/cli/man_page.h"
 #include "drig/version.h"
 #include "model/base/error.h"
 #include "model/base/log.h"
@@ -8,6 +9,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <string>
 
 namespace {
 
@@ -49,6 +51,11 @@ int main(int argc, char** argv) {
     sub->callback([&runner, run] { runner = run; });
   }
 
+  // The manual page, from these very definitions (the package build uses it).
+  if (argc == 2 && std::string(argv[1]) == "--man") {
+    std::cout << cli::man_page(app, kVersion);
+    return 0;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

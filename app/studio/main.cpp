@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   QApplication::setWindowIcon(drig::ui::app_icon());
 
   drig::ui::MainWindow window({options.assets_dir, options.reset_layout});
+  window.openPaths(options.files);
   if (!options.screenshot.isEmpty()) {
     // The same size on every machine, whatever the (virtual) screen.
     window.resize(drig::ui::MainWindow::kDefaultSize);

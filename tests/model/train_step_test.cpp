@@ -38,12 +38,13 @@ at::Tensor value(const networks::DiffusionRigImpl& model, const std::string& key
   return {};
 }
 
-// The fixtures come from torch 1.13.1 on the CPU. Other LibTorch versions
-// round differently, and the fixture's encoder amplifies that: its last
-// BatchNorm sees 2 values per channel (batch 2 at 1x1), so stage 1's encoder
-// gradients moved by ~5% with LibTorch 2.11; Adam's first step then moves a
-// weight by lr * sign(grad), which flips for tiny gradients.
-constexpr bool kFixtureTorch = TORCH_VERSION_MAJOR == 1 && TORCH_VERSION_MINOR == 13;
+// The fixtures come from torch 1.13.1 on one CPU. Other LibTorch versions and
+// other CPUs (AVX-512 kernels against AVX2 ones) round differently, and the
+// fixture's encoder amplifies that: its last BatchNorm sees 2 values per
+// channel (batch 2 at 1x1), so stage 1's encoder gradients moved by ~5% with
+// LibTorch 2.11 and by 4.6% with 1.13 on an AVX-512 EPYC; Adam's first step
+// then moves a weight by lr * sign(grad), which flips for tiny gradients.
+// Hence bounds that hold on every machine rather than on the fixture's.
 
 void check_stage(int stage, double lr) {
   // The fixtures were made with 2 threads; reductions split by thread count
@@ -60,17 +61,16 @@ void check_stage(int stage, double lr) {
                                    load("loss/t.npy"), load("loss/noise.npy"));
   const std::string prefix = "train_step/stage" + std::to_string(stage) + "_";
   const double want_norm = load(prefix + "grad_norm.npy").item<double>();
-  EXPECT_NEAR(stats.loss, load(prefix + "logged_mse.npy").item<double>(),
-              kFixtureTorch ? 1e-6 : 1e-4);
+  EXPECT_NEAR(stats.loss, load(prefix + "logged_mse.npy").item<double>(), 1e-4);
   // Relative: the stage-1 norm is 410, summed over 12 M gradients; the
   // margin covers other LibTorch versions' kernels.
-  EXPECT_NEAR(stats.grad_norm, want_norm, (kFixtureTorch ? 1e-4 : 0.1) * want_norm);
+  EXPECT_NEAR(stats.grad_norm, want_norm, 0.1 * want_norm);
   for (const auto& entry : fs::directory_iterator(tiny(prefix + "after"))) {
     const std::string key = entry.path().stem().string();
     const at::Tensor want = formats::load_npy(entry.path()).tensor;
     // Adam's first step moves each weight by ~lr * sign(grad); 5e-6 is far
     // below that, while weights with near-zero gradients may move less.
-    EXPECT_TENSOR_NEAR(value(*model, key), want, kFixtureTorch ? 5e-6 : 2.5 * lr) << key;
+    EXPECT_TENSOR_NEAR(value(*model, key), want, 2.5 * lr) << key;
   }
   std::ifstream summary(tiny(prefix + "summary.json"));
   const auto facts = nlohmann::json::parse(summary);
@@ -79,7 +79,7 @@ void check_stage(int stage, double lr) {
     if (tensor.is_floating_point())
       sum += tensor.to(torch::kDouble).sum().item<double>();
   // The step changed the sum of |weights| by ~950 (abssum_delta).
-  EXPECT_NEAR(sum, facts["sum_after"].get<double>(), kFixtureTorch ? 0.05 : 2.0);
+  EXPECT_NEAR(sum, facts["sum_after"].get<double>(), 2.0);
   at::set_num_threads(threads);
 }
 

@@ -4,7 +4,9 @@
 #include "tests/support/test_paths.h"
 #include "tests/ui/ui_test_env.h"
 #include "ui/album_panel.h"
+#include "ui/face_pick_dialog.h"
 #include "ui/jobs_panel.h"
+#include "ui/main_actions.h"
 #include "ui/main_window.h"
 #include "ui/personalize_dialog.h"
 #include "ui/project_controller.h"
@@ -19,6 +21,7 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QListView>
+#include <QListWidget>
 #include <QMimeData>
 #include <QPushButton>
 #include <QStandardItemModel>
@@ -266,6 +269,58 @@ private slots:
     controller->closeProject();
     QVERIFY(controller->openProject(folder, &error));
     QCOMPARE(controller->project()->people.at(0).model, trained);
+  }
+
+  void groupPhotoKeepsEveryFaceAndTheUserPicksOne() {
+    const QString groups =
+        QString::fromStdString((drig::test::shared_dir() / "testdata/faces/groups").string());
+    MainWindow window;
+    window.show();
+    ProjectController* controller = window.projectController();
+    QString error;
+    const QString folder = QDir(test::temp_root()).filePath(QStringLiteral("group_project"));
+    QVERIFY2(controller->newProject(folder, QStringLiteral("Group"), &error), qPrintable(error));
+    controller->importPaths({QDir(groups).filePath(QStringLiteral("bald_guys.jpg")),
+                             QDir(groups).filePath(QStringLiteral("Tom_Cruise_avp_2014_4.jpg"))});
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 120000);
+    const drig::project::PhotoEntry* group = nullptr;
+    for (const auto& e : controller->project()->photos)
+      if (e.faces.size() > 1)
+        group = &e;
+    QVERIFY2(group, "bald_guys.jpg gave fewer than two faces");
+    QVERIFY(int(group->faces.size()) <= group->faces_found); // some too small to align
+    QCOMPARE(group->aligned, group->faces.front());
+    const QString id = QString::fromStdString(group->id);
+
+    // Album → Choose Face… is offered for that photo only.
+    QListView* view = window.albumPanel()->view();
+    for (int row = 0; row < window.albumPanel()->model()->rowCount(); ++row) {
+      const QModelIndex index = window.albumPanel()->model()->index(row, 0);
+      view->selectionModel()->select(index, QItemSelectionModel::ClearAndSelect);
+      QCOMPARE(window.actions()->chooseFace->isEnabled(),
+               index.data(ProjectController::kPhotoIdRole).toString() == id);
+    }
+    FacePickDialog dialog(group->faces, 0);
+    QCOMPARE(dialog.list()->count(), int(group->faces.size()));
+    dialog.list()->setCurrentRow(1);
+    QCOMPARE(dialog.chosen(), 1);
+
+    QVERIFY2(controller->chooseFace(id, 1, &error), qPrintable(error));
+    const drig::project::PhotoEntry* picked = controller->project()->find(id.toStdString());
+    QCOMPARE(picked->face_index, 1);
+    QCOMPARE(picked->aligned, picked->faces.at(1));
+    QVERIFY(picked->rig.empty());
+    QVERIFY(!controller->chooseFace(id, 99, &error));
+    QVERIFY2(error.contains(QStringLiteral("no face 100")), qPrintable(error));
+    const size_t face_count = picked->faces.size();
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 60000);
+    QVERIFY(controller->saveProject(&error));
+    controller->closeProject();
+    QVERIFY2(controller->openProject(folder, &error), qPrintable(error));
+    const drig::project::PhotoEntry* back = controller->project()->find(id.toStdString());
+    QCOMPARE(back->face_index, 1);
+    QCOMPARE(back->faces.size(), face_count);
+    QCOMPARE(back->aligned, back->faces.at(1));
   }
 
   void personalizeDialogChecksFilesAndOffersThePapersDefaults() {

@@ -180,7 +180,7 @@ private slots:
         {"albumMenu",
          "Album",
          {"Align Faces", "Fit Face Model", "Exclude from Personalization", "Assign to Person…",
-          "Remove Photo"}},
+          "Choose Face…", "Remove Photo"}},
         {"modelMenu", "Model", {"Personalize…", "Generate"}},
         {"helpMenu", "Help", {"About DiffusionRig Studio", "About Qt"}},
     };

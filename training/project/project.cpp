@@ -37,7 +37,10 @@ fs::path path_from(const nlohmann::json& j, const fs::path& folder) {
 
 nlohmann::json to_json(const Project& p) {
   nlohmann::json photos = nlohmann::json::array();
-  for (const PhotoEntry& e : p.photos)
+  for (const PhotoEntry& e : p.photos) {
+    nlohmann::json faces = nlohmann::json::array();
+    for (const fs::path& f : e.faces)
+      faces.push_back(path_json(f, p.folder));
     photos.push_back({{"id", e.id},
                       {"source", path_json(e.source, p.folder)},
                       {"aligned", path_json(e.aligned, p.folder)},
@@ -47,7 +50,9 @@ nlohmann::json to_json(const Project& p) {
                       {"excluded", e.excluded},
                       {"face_index", e.face_index},
                       {"faces_found", e.faces_found},
+                      {"faces", faces},
                       {"person", e.person}});
+  }
   nlohmann::json people = nlohmann::json::array();
   for (const PersonModel& m : p.people)
     people.push_back({{"name", m.name},
@@ -96,6 +101,8 @@ Project project_from_json(const nlohmann::json& j, const fs::path& folder,
       x.excluded = e.value("excluded", false);
       x.face_index = e.value("face_index", 0);
       x.faces_found = e.value("faces_found", 0);
+      for (const auto& f : e.value("faces", nlohmann::json::array()))
+        x.faces.push_back(path_from(f, folder));
       x.person = e.value("person", "");
       p.photos.push_back(std::move(x));
     }

@@ -29,7 +29,8 @@ struct PhotoEntry {
   bool excluded = false; // left out of personalization by the user
   int face_index = 0;    // which face of a group photo (0 = largest)
   int faces_found = 0;
-  std::string person; // the personal model it belongs to (empty: the first)
+  std::vector<std::filesystem::path> faces; // each face's crop of a group photo, by index
+  std::string person;                       // the personal model it belongs to (empty: the first)
   bool usable() const { return !excluded && (status == "aligned" || status == "fitted"); }
 };
 

@@ -331,7 +331,8 @@ def run_check(d, model_path):
     errs["train_step/stage2_grad_norm"] = err(norm, "train_step/stage2_grad_norm.npy")
     # pred_x0 = sqrt(1/abar)*x_t - sqrt(1/abar-1)*eps multiplies the eps rounding by ~30 at t=900,
     # and CPU kernels round differently for another thread count: a looser bound for it.
-    tol = {"ddim/run_pred_xstart": 1e-3}
+    # The grad norm (~2.1) sums every gradient: 3.9e-4 off on an AVX-512 CPU, so 1e-3 relative.
+    tol = {"ddim/run_pred_xstart": 1e-3, "train_step/stage2_grad_norm": 2e-3}
     print(f"threads {th.get_num_threads()}, torch {th.__version__}")
     for k, v in errs.items():
         print(f"{k:28s} max abs error {v:.3e} (limit {tol.get(k, 1e-4):g})")

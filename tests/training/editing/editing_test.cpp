@@ -150,8 +150,9 @@ TEST(EditEngine, SamplingEqualsTheOriginalDdimRunAndCancelsWithinAStep) {
   g.noise = fixture("ddim/noise.npy");
   const at::Tensor out =
       engine.generate(fixture("ddim/physic_cond.npy"), fixture("ddim/latent.npy"), g);
-  // As the model tests; `diffusionrig sample` is even bit-identical (test_app_cli).
-  EXPECT_TENSOR_NEAR(out, fixture("ddim/run_final.npy"), 1e-4);
+  // float32 kernels differ between CPUs: one value of 6144 is 1.008e-4 off on an
+  // AVX-512 EPYC (within 1e-4 on others), hence 2e-4.
+  EXPECT_TENSOR_NEAR(out, fixture("ddim/run_final.npy"), 2e-4);
 
   JobContext job;
   int64_t last = 0;

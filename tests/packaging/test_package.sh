@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# test_package.sh BUILD_DIR VERSION: builds the .deb, unpacks it with dpkg -x
+# into a temporary root and checks what a user installing it would meet.
+set -euo pipefail
+build="$1"
+version="$2"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+out="$build/test-output/package"
+rm -rf "$out"
+mkdir -p "$out"
+root="$(mktemp -d)"
+trap 'rm -rf "$root"' EXIT
+
+echo "== cpack"
+(cd "$build" && cpack -G DEB -B "$out" > "$out/cpack.log" 2>&1) || { cat "$out/cpack.log"; fail "cpack"; }
+deb="$out/diffusionrig-studio_${version}_amd64.deb"
+[ -f "$deb" ] || fail "no $deb (found: $(ls "$out"))"
+echo "package: $(basename "$deb"), $(du -h "$deb" | cut -f1)"
+
+echo "== control"
+depends="$(dpkg-deb -f "$deb" Depends)"
+echo "Depends: $depends"
+for lib in libtorch libqt6widgets6 libopencv libdlib libc6 libdlib-data; do
+  grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib"
+done
+[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "package version is not $version"
+
+echo "== files"
+dpkg-deb -x "$deb" "$root"
+for f in usr/bin/diffusionrig usr/bin/diffusionrig-studio \
+         usr/share/applications/org.diffusionrig.Studio.desktop \
+         usr/share/metainfo/org.diffusionrig.Studio.metainfo.xml \
+         usr/share/mime/packages/org.diffusionrig.Studio.xml \
+         usr/share/icons/hicolor/scalable/apps/org.diffusionrig.Studio.svg \
+         usr/share/icons/hicolor/256x256/apps/org.diffusionrig.Studio.png \
+         usr/share/icons/hicolor/48x48/mimetypes/application-x-diffusionrig-project.png \
+         usr/share/man/man1/diffusionrig.1.gz \
+         usr/share/doc/diffusionrig-studio/copyright \
+         usr/share/doc/diffusionrig-studio/user-guide.md; do
+  [ -e "$root/$f" ] || fail "the package lacks /$f"
+done
+file "$root/usr/bin/diffusionrig" | grep -q "stripped" || true
+
+echo "== validators"
+desktop-file-validate "$root/usr/share/applications/org.diffusionrig.Studio.desktop" ||
+  fail "desktop-file-validate"
+appstreamcli validate --no-net --explain \
+  "$root/usr/share/metainfo/org.diffusionrig.Studio.metainfo.xml" || fail "appstreamcli validate"
+zcat "$root/usr/share/man/man1/diffusionrig.1.gz" > "$out/diffusionrig.1"
+grep -q '^\.TH DIFFUSIONRIG 1' "$out/diffusionrig.1" || fail "man page header"
+for cmd in align 'create\-data' train infer sample doctor; do
+  grep -qxF ".SS $cmd" "$out/diffusionrig.1" || fail "man page lacks the $cmd command"
+done
+if command -v man > /dev/null; then
+  MANWIDTH=80 man -l "$out/diffusionrig.1" > "$out/diffusionrig.1.txt" 2> "$out/man.err" ||
+    fail "man cannot format the page: $(cat "$out/man.err")"
+  [ ! -s "$out/man.err" ] || fail "man warnings: $(cat "$out/man.err")"
+fi
+
+echo "== installed programs"
+"$root/usr/bin/diffusionrig" --version | tee "$out/version.txt"
+grep -q "diffusionrig $version" "$out/version.txt" || fail "--version does not say $version"
+"$root/usr/bin/diffusionrig-studio" --version | grep -q "$version" || fail "studio --version"
+# doctor exits 1 when something is missing (no model files here); it must run and report.
+HOME="$root/home" "$root/usr/bin/diffusionrig" doctor > "$out/doctor.txt" 2>&1 || true
+grep -q -i "torch" "$out/doctor.txt" || { cat "$out/doctor.txt"; fail "doctor did not report"; }
+if [ -n "${DISPLAY:-}" ]; then
+  HOME="$root/home" XDG_CONFIG_HOME="$root/home/.config" \
+    "$root/usr/bin/diffusionrig-studio" --screenshot "$out/installed-studio.png" ||
+    fail "the installed Studio did not start"
+  [ -s "$out/installed-studio.png" ] || fail "no screenshot from the installed Studio"
+else
+  echo "SKIP: no display for the Studio screenshot (run under xvfb-run)"
+fi
+echo "PASS"
