@@ -3,6 +3,7 @@
 #   packaging/bootstrap.sh studio   install dependencies, build, launch DiffusionRig Studio
 #   packaging/bootstrap.sh test     install dependencies, build, run the whole test suite
 #   packaging/bootstrap.sh build    install dependencies and build only
+#   packaging/bootstrap.sh package  install dependencies, build, make the .deb in build/package
 # Idempotent: re-running skips what is already installed and rebuilds incrementally.
 set -euo pipefail
 
@@ -72,8 +73,15 @@ build)
   install_dependencies
   build
   ;;
+package)
+  install_dependencies
+  build
+  log "Making the Debian package"
+  (cd "$build_dir" && cpack -G DEB -B "$build_dir/package")
+  ls "$build_dir"/package/*.deb
+  ;;
 *)
-  echo "usage: $0 studio|test|build [args...]" >&2
+  echo "usage: $0 studio|test|build|package [args...]" >&2
   exit 64
   ;;
 esac
