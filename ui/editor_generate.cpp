@@ -5,6 +5,7 @@
 #include <ATen/ATen.h>
 
 #include "model/base/error.h"
+#include "training/editing/cache_prune.h"
 #include "training/editing/edit_engine.h"
 #include "training/editing/photo_writer.h"
 #include "ui/background_job.h"
@@ -228,6 +229,13 @@ void EditorController::generate() {
           return;
         }
         ctx_.jobs->finishJob(row, tr("Done"));
+        const fs::path png = out.value.png.toStdString();
+        const editing::PruneResult pruned = editing::prune_cache(
+            png.parent_path(), uint64_t(ctx_.settings().cache_mb) * 1024 * 1024, {png});
+        if (pruned.removed > 0)
+          emit message(
+              tr("Result cache over %1 MB: %n older result(s) removed", nullptr, pruned.removed)
+                  .arg(ctx_.settings().cache_mb));
         if (id == id_)
           showCachedResult();
         emit generated(id, out.value.png);

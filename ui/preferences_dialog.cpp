@@ -35,7 +35,8 @@ PreferencesDialog::PreferencesDialog(const StudioSettings& current, QWidget* par
     : QDialog(parent), assets_edit_(new QLineEdit), browse_(new QPushButton(tr("Browse…"))),
       assets_summary_(new QLabel), assets_tree_(new QTreeWidget), asset_details_(new QLabel),
       device_(new QComboBox), threads_(new QSpinBox), ddim_steps_(new QSpinBox),
-      seed_(new QSpinBox), problems_label_(new QLabel), refresh_timer_(new QTimer(this)) {
+      seed_(new QSpinBox), cache_(new QSpinBox), problems_label_(new QLabel),
+      refresh_timer_(new QTimer(this)) {
   setObjectName(QStringLiteral("preferencesDialog"));
   setWindowTitle(tr("Preferences"));
   assets_edit_->setObjectName(QStringLiteral("assetsDirEdit"));
@@ -47,6 +48,7 @@ PreferencesDialog::PreferencesDialog(const StudioSettings& current, QWidget* par
   threads_->setObjectName(QStringLiteral("threadsSpin"));
   ddim_steps_->setObjectName(QStringLiteral("ddimStepsSpin"));
   seed_->setObjectName(QStringLiteral("seedSpin"));
+  cache_->setObjectName(QStringLiteral("cacheSpin"));
   problems_label_->setObjectName(QStringLiteral("problemsLabel"));
 
   problems_label_->setWordWrap(true);
@@ -138,9 +140,15 @@ QWidget* PreferencesDialog::createComputeGroup() {
   ddim_steps_->setToolTip(tr("Denoising steps per generated image: more is slower and finer"));
   seed_->setRange(0, std::numeric_limits<int>::max());
   seed_->setToolTip(tr("Random seed of the generation noise, for repeatable results"));
+  cache_->setRange(kMinCacheMb, kMaxCacheMb);
+  cache_->setSuffix(QStringLiteral(" MB"));
+  cache_->setSingleStep(256);
+  cache_->setToolTip(tr("Disk space for generated results in each project (its edits folder); "
+                        "the least recently made are deleted first and made again when needed"));
 
   for (QWidget* field : {static_cast<QWidget*>(device_), static_cast<QWidget*>(threads_),
-                         static_cast<QWidget*>(ddim_steps_), static_cast<QWidget*>(seed_)})
+                         static_cast<QWidget*>(ddim_steps_), static_cast<QWidget*>(seed_),
+                         static_cast<QWidget*>(cache_)})
     field->setMinimumWidth(180);
   auto* form = new QFormLayout(group);
   form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);
@@ -148,6 +156,7 @@ QWidget* PreferencesDialog::createComputeGroup() {
   form->addRow(tr("&Threads:"), threads_);
   form->addRow(tr("DDIM &steps:"), ddim_steps_);
   form->addRow(tr("S&eed:"), seed_);
+  form->addRow(tr("Result &cache:"), cache_);
   return group;
 }
 
@@ -157,6 +166,7 @@ void PreferencesDialog::setFields(const StudioSettings& settings) {
   threads_->setValue(settings.threads);
   ddim_steps_->setValue(settings.ddim_steps);
   seed_->setValue(settings.seed);
+  cache_->setValue(settings.cache_mb);
 }
 
 StudioSettings PreferencesDialog::settings() const {
@@ -166,6 +176,7 @@ StudioSettings PreferencesDialog::settings() const {
   out.threads = threads_->value();
   out.ddim_steps = ddim_steps_->value();
   out.seed = seed_->value();
+  out.cache_mb = cache_->value();
   return out;
 }
 

@@ -39,6 +39,7 @@ public:
   QSpinBox* threadsSpin() const { return threads_; }
   QSpinBox* ddimStepsSpin() const { return ddim_steps_; }
   QSpinBox* seedSpin() const { return seed_; }
+  QSpinBox* cacheSpin() const { return cache_; }
   QLabel* problemsLabel() const { return problems_label_; }
 
 public slots:
@@ -62,6 +63,7 @@ private:
   QSpinBox* threads_;
   QSpinBox* ddim_steps_;
   QSpinBox* seed_;
+  QSpinBox* cache_;
   QLabel* problems_label_;
   QTimer* refresh_timer_;
   QStringList problems_;

@@ -27,6 +27,7 @@ StudioSettings StudioSettings::load() {
   out.threads = settings.value(keys::kThreads, out.threads).toInt();
   out.ddim_steps = settings.value(keys::kDdimSteps, out.ddim_steps).toInt();
   out.seed = settings.value(keys::kSeed, out.seed).toInt();
+  out.cache_mb = settings.value(keys::kCacheMb, out.cache_mb).toInt();
   return out;
 }
 
@@ -37,6 +38,7 @@ void StudioSettings::save() const {
   settings.setValue(keys::kThreads, threads);
   settings.setValue(keys::kDdimSteps, ddim_steps);
   settings.setValue(keys::kSeed, seed);
+  settings.setValue(keys::kCacheMb, cache_mb);
   settings.sync();
 }
 
@@ -58,6 +60,9 @@ QStringList StudioSettings::problems() const {
                 "DDIM steps must be between " + std::to_string(kMinDdimSteps) + " and " +
                     std::to_string(kMaxDdimSteps) + ", got " + std::to_string(ddim_steps));
   check.require(seed >= 0, "seed must not be negative, got " + std::to_string(seed));
+  check.require(cache_mb >= kMinCacheMb && cache_mb <= kMaxCacheMb,
+                "the result cache must be between " + std::to_string(kMinCacheMb) + " and " +
+                    std::to_string(kMaxCacheMb) + " MB, got " + std::to_string(cache_mb));
 
   QStringList out;
   for (const auto& problem : check.problems())

@@ -15,6 +15,7 @@ inline constexpr const char* kDevice = "preferences/device";
 inline constexpr const char* kThreads = "preferences/threads";
 inline constexpr const char* kDdimSteps = "preferences/ddimSteps";
 inline constexpr const char* kSeed = "preferences/seed";
+inline constexpr const char* kCacheMb = "preferences/cacheMb";
 inline constexpr const char* kWindowGeometry = "window/geometry";
 inline constexpr const char* kWindowState = "window/state";
 inline constexpr const char* kRecentProjects = "project/recent";
@@ -26,6 +27,8 @@ inline constexpr int kLayoutVersion = 1;
 inline constexpr int kMinDdimSteps = 1;
 inline constexpr int kMaxDdimSteps = 1000;
 inline constexpr int kMaxThreads = 1024;
+inline constexpr int kMinCacheMb = 50;
+inline constexpr int kMaxCacheMb = 1024 * 1024;
 
 // Organization "DiffusionRig", application "DiffusionRig Studio", the version:
 // QSettings and QCommandLineParser read these. Safe before QApplication exists.
@@ -38,6 +41,7 @@ struct StudioSettings {
   int threads = 0; // 0 = every core
   int ddim_steps = 20;
   int seed = 0;
+  int cache_mb = 2048; // generated results kept per project (least recently made go first)
 
   static StudioSettings load();
   void save() const;

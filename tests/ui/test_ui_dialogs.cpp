@@ -106,6 +106,7 @@ private slots:
     dialog.threadsSpin()->setValue(2);
     dialog.ddimStepsSpin()->setValue(50);
     dialog.seedSpin()->setValue(1234);
+    dialog.cacheSpin()->setValue(512);
     dialog.accept();
     QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join('\n')));
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
@@ -116,6 +117,7 @@ private slots:
     expected.threads = 2;
     expected.ddim_steps = 50;
     expected.seed = 1234;
+    expected.cache_mb = 512;
     QCOMPARE(StudioSettings::load(), expected);
     QCOMPARE(QSettings().value(keys::kDevice).toString(), QStringLiteral("cpu"));
 
@@ -125,6 +127,7 @@ private slots:
     QCOMPARE(reopened.threadsSpin()->value(), 2);
     QCOMPARE(reopened.ddimStepsSpin()->value(), 50);
     QCOMPARE(reopened.seedSpin()->value(), 1234);
+    QCOMPARE(reopened.cacheSpin()->value(), 512);
   }
 
   void listsEveryAssetWithItsState() {

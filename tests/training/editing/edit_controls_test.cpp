@@ -1,8 +1,10 @@
 // The Studio's slider controls: named expression motions measured on FLAME,
 // light colour, and controls -> spec, the same spec infer reads.
+#include "model/base/atomic_file.h"
 #include "model/face/flame.h"
 #include "render/light_rig.h"
 #include "tests/support/test_paths.h"
+#include "training/editing/cache_prune.h"
 #include "training/editing/edit_controls.h"
 #include "training/rendering/buffer_tensors.h"
 
@@ -195,4 +197,25 @@ TEST(EditControls, AHandWrittenSpecBecomesControlsThatMakeIt) {
   EXPECT_NE(
       test::error_of([&] { controls_from_document(bad, fitted, "hand.json"); }).find("hand.json"),
       std::string::npos);
+}
+
+TEST(CachePrune, RemovesTheOldestFilesUntilUnderTheLimitAndKeepsWhatItIsTold) {
+  test::TempDir dir("cache_prune");
+  const auto now = std::filesystem::file_time_type::clock::now();
+  for (int i = 0; i < 5; ++i) {
+    const auto file = dir / ("r" + std::to_string(i) + ".png");
+    write_file_atomic(file, std::string(1000, 'x'));
+    std::filesystem::last_write_time(file, now - std::chrono::hours(10 - i)); // r0 oldest
+  }
+  PruneResult r = prune_cache(dir.path(), 10000);
+  EXPECT_EQ(r.removed, 0);
+  EXPECT_EQ(r.bytes_before, 5000u);
+  r = prune_cache(dir.path(), 2500, {dir / "r0.png"});
+  EXPECT_EQ(r.removed, 3);
+  EXPECT_EQ(r.bytes_after, 2000u);
+  EXPECT_TRUE(std::filesystem::exists(dir / "r0.png")) << "kept as asked";
+  EXPECT_FALSE(std::filesystem::exists(dir / "r1.png"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "r3.png"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "r4.png")) << "the newest stays";
+  EXPECT_EQ(prune_cache(dir / "absent", 0).removed, 0);
 }
