@@ -1,5 +1,6 @@
 #include "ui/project_controller.h"
 
+#include "model/base/atomic_file.h"
 #include "model/base/error.h"
 #include "training/align/album_job.h"
 #include "training/datasets/create_data.h"
@@ -19,6 +20,7 @@
 #include <QSettings>
 #include <QStandardItemModel>
 #include <QStandardPaths>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <algorithm>
@@ -84,20 +86,44 @@ QImage read_thumbnail(const fs::path& source) {
 ProjectController::ProjectController(AlbumPanel* album, JobsPanel* jobs,
                                      std::function<fs::path()> assets_dir, QObject* parent)
     : QObject(parent), album_(album), jobs_(jobs), assets_dir_(std::move(assets_dir)),
-      save_timer_(new QTimer(this)) {
+      save_timer_(new QTimer(this)), writer_(new QThreadPool(this)) {
   save_timer_->setSingleShot(true);
   save_timer_->setInterval(400);
-  connect(save_timer_, &QTimer::timeout, this, [this] {
-    QString error;
-    if (project_ && !saveProject(&error))
-      emit message(error);
+  connect(save_timer_, &QTimer::timeout, this, &ProjectController::autosave);
+  writer_->setMaxThreadCount(1); // one writer: autosaves land in the order they were made
+}
+
+void ProjectController::autosave() {
+  if (!project_)
+    return;
+  if (window_state_)
+    project_->window_state = window_state_();
+  // The snapshot is taken here; the write (with its fsyncs, tens of ms on a
+  // busy disk) happens on the writer thread, off the event loop.
+  auto text = std::make_shared<const std::string>(project::to_json(*project_).dump(1) + "\n");
+  const fs::path manifest = project_->manifest();
+  auto* watcher = new QFutureWatcher<QString>(this);
+  connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher] {
+    const QString error = watcher->result();
+    watcher->deleteLater();
+    if (!error.isEmpty())
+      emit message(tr("Autosave failed: %1").arg(error));
   });
+  watcher->setFuture(QtConcurrent::run(writer_, [text, manifest]() -> QString {
+    try {
+      write_file_atomic(manifest, *text);
+      return {};
+    } catch (const std::exception& e) {
+      return QString::fromStdString(e.what());
+    }
+  }));
 }
 
 ProjectController::~ProjectController() {
   cancelAll();
   for (const auto& job : jobs_running_)
     job->future.waitForFinished();
+  writer_->waitForDone();
   if (project_ && save_timer_->isActive()) {
     QString ignored;
     saveProject(&ignored);
@@ -153,6 +179,8 @@ bool ProjectController::saveProject(QString* error) {
     *error = tr("There is no project to save.");
     return false;
   }
+  writer_->waitForDone(); // an older autosave must not land after this save
+  save_timer_->stop();
   try {
     if (window_state_)
       project_->window_state = window_state_();

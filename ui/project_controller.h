@@ -110,6 +110,7 @@ private:
   void refreshItem(const project::PhotoEntry& photo);
   void loadThumbnail(const QString& id, const std::filesystem::path& source);
   void scheduleSave();
+  void autosave();
   void updateCounter();
   void addRecent(const QString& folder);
 
@@ -124,6 +125,7 @@ private:
   int running_jobs_ = 0;
   bool align_queued_ = false;
   class QTimer* save_timer_;
+  class QThreadPool* writer_;
 };
 
 } // namespace drig::ui
