@@ -13,7 +13,7 @@ build_dir="${DRIG_BUILD_DIR:-$here/build}"
 jobs="${DRIG_JOBS:-$(nproc)}"
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git xz-utils
+  build-essential cmake ninja-build ccache pkg-config git xz-utils curl
   libtorch-dev libeigen3-dev
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 libgl-dev
   libopencv-dev opencv-data libdlib-dev libdlib-data liblmdb-dev libgloo-dev
@@ -24,6 +24,13 @@ packages=(
   xvfb xauth fonts-dejavu-core
   dpkg-dev desktop-file-utils appstream
 )
+
+# The face models of the identity guard (MIT): the npm package, pinned and
+# checked, unpacked into the user's data folder. The program itself never
+# downloads anything.
+face_api_version=1.7.15
+face_api_sha256=0d77fffeef362ef9c0939cf6c567f3a2e8e177f114fa257a3270cbd2e509b031
+face_models_dir="${DIFFUSIONRIG_FACE_MODELS:-$HOME/.local/share/diffusionrig/face-api}"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -43,6 +50,28 @@ install_dependencies() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+install_face_models() {
+  if [ -f "$face_models_dir/face_recognition_model-weights_manifest.json" ]; then
+    log "Face-api models already in $face_models_dir"
+    return
+  fi
+  log "Fetching the face-api models (@vladmandic/face-api $face_api_version, MIT) into $face_models_dir"
+  local tmp
+  tmp="$(mktemp -d)"
+  if command -v npm > /dev/null; then
+    (cd "$tmp" && npm pack --silent "@vladmandic/face-api@$face_api_version" > /dev/null)
+  else
+    curl -fsSL -o "$tmp/vladmandic-face-api-$face_api_version.tgz" \
+      "https://registry.npmjs.org/@vladmandic/face-api/-/face-api-$face_api_version.tgz"
+  fi
+  echo "$face_api_sha256  $tmp/vladmandic-face-api-$face_api_version.tgz" | sha256sum -c --quiet -
+  tar -xzf "$tmp/vladmandic-face-api-$face_api_version.tgz" -C "$tmp" package/model package/LICENSE
+  mkdir -p "$face_models_dir"
+  cp "$tmp"/package/model/* "$face_models_dir/"
+  cp "$tmp/package/LICENSE" "$face_models_dir/LICENSE"
+  rm -rf "$tmp"
+}
+
 build() {
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
   export CCACHE_BASEDIR="$here"
@@ -57,12 +86,14 @@ build() {
 case "${1:-}" in
 studio)
   install_dependencies
+  install_face_models
   build
   log "Launching DiffusionRig Studio"
   exec "$build_dir/app/studio/diffusionrig-studio" "${@:2}"
   ;;
 test)
   install_dependencies
+  install_face_models
   build
   log "Running the test suite (GUI tests under xvfb-run)"
   cd "$build_dir"
@@ -71,6 +102,7 @@ test)
   ;;
 build)
   install_dependencies
+  install_face_models
   build
   ;;
 package)

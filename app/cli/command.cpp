@@ -5,6 +5,7 @@
 #include "app/cli/create_data.h"
 #include "app/cli/doctor.h"
 #include "app/cli/fit.h"
+#include "app/cli/identity.h"
 #include "app/cli/infer.h"
 #include "app/cli/inspect.h"
 #include "app/cli/render.h"
@@ -54,6 +55,10 @@ const std::vector<CommandSpec>& command_table() {
        "Edit portraits: transfer pose, expression or light from a target photo (the original "
        "scripts/inference.py) or apply slider edits; pasted back into the full photo",
        add_infer_command},
+      {"identity",
+       "Face descriptors of photos and how alike they are (the identity guard; needs the "
+       "face-api models)",
+       add_identity_command},
       {"sample", "Generate images with DDIM from a checkpoint, physical buffers and a latent",
        add_sample_command},
       {"bench",

@@ -1,0 +1,47 @@
+// Times the identity guard's face descriptor (face-api's port of dlib's
+// ResNet) on the CPU: one 150x150 chip per forward, after a warm-up.
+//   bench_identity [--models DIR] [--iterations N] [--threads T]
+#include "model/device.h"
+#include "training/identity/identity_guard.h"
+
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <vector>
+
+int main(int argc, char** argv) {
+  CLI::App app{"Time one face descriptor (the identity guard) on the CPU"};
+  std::string models = drig::identity::default_models_dir().string();
+  int iterations = 20, threads = 0;
+  app.add_option("--models", models, "face-api model folder")->capture_default_str();
+  app.add_option("--iterations", iterations, "Timed forwards")->check(CLI::Range(1, 100000));
+  app.add_option("--threads", threads, "CPU threads (0 = every core)");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    drig::configure_torch_threads(threads);
+    const drig::face::FaceDescriptorNet net(std::filesystem::path(models) /
+                                            drig::identity::kDescriptorManifest);
+    const at::Tensor chip = at::rand({1, 150, 150, 3}) * 255;
+    net.forward(chip); // warm-up: allocations, kernel selection
+    std::vector<double> ms;
+    for (int i = 0; i < iterations; ++i) {
+      const auto t = std::chrono::steady_clock::now();
+      net.forward(chip);
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    std::cout << fmt::format("face descriptor, 1 chip, {} threads: median {:.1f} ms, min {:.1f} "
+                             "ms over {} runs\n",
+                             at::get_num_threads(), ms[ms.size() / 2], ms.front(), ms.size());
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "bench_identity: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,126 @@
+#include "training/identity/identity_guard.h"
+
+#include "model/base/error.h"
+#include "training/align/face_detector.h"
+#include "training/image_io/image_file.h"
+
+#include <ATen/ATen.h>
+#include <opencv2/core.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+namespace fs = std::filesystem;
+
+namespace drig::identity {
+
+fs::path default_models_dir() {
+  std::vector<fs::path> candidates;
+  if (const char* env = std::getenv("DIFFUSIONRIG_FACE_MODELS"); env && *env)
+    candidates.emplace_back(env);
+  if (const char* home = std::getenv("HOME"); home && *home)
+    candidates.push_back(fs::path(home) / ".local/share/diffusionrig/face-api");
+  candidates.emplace_back("/usr/share/diffusionrig/face-api");
+  for (const fs::path& c : candidates)
+    if (fs::exists(c / kDescriptorManifest))
+      return c;
+  return candidates.front();
+}
+
+namespace {
+
+// TensorFlow's resize_bilinear with align_corners = false and
+// half_pixel_centers = false: source = destination * in / out.
+cv::Mat resize_tf_bilinear(const cv::Mat& src, int size) {
+  cv::Mat out(size, size, CV_32FC3);
+  const double sy = double(src.rows) / size, sx = double(src.cols) / size;
+  for (int y = 0; y < size; ++y) {
+    const double fy = y * sy;
+    const int y0 = int(std::floor(fy)), y1 = std::min(y0 + 1, src.rows - 1);
+    const float wy = float(fy - y0);
+    for (int x = 0; x < size; ++x) {
+      const double fx = x * sx;
+      const int x0 = int(std::floor(fx)), x1 = std::min(x0 + 1, src.cols - 1);
+      const float wx = float(fx - x0);
+      const auto* a = src.ptr<cv::Vec3f>(y0);
+      const auto* b = src.ptr<cv::Vec3f>(y1);
+      const cv::Vec3f top = a[x0] + (a[x1] - a[x0]) * wx;
+      const cv::Vec3f bottom = b[x0] + (b[x1] - b[x0]) * wx;
+      out.at<cv::Vec3f>(y, x) = top + (bottom - top) * wy;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+cv::Mat face_chip(const cv::Mat& rgb, const std::vector<cv::Point2d>& landmarks) {
+  DRIG_CHECK(rgb.type() == CV_8UC3 && !rgb.empty(), "face chip: an 8-bit RGB image is needed");
+  DRIG_CHECK(!landmarks.empty(), "face chip: no landmarks");
+  double x0 = landmarks[0].x, y0 = landmarks[0].y, x1 = x0, y1 = y0;
+  for (const cv::Point2d& p : landmarks) {
+    x0 = std::min(x0, p.x);
+    y0 = std::min(y0, p.y);
+    x1 = std::max(x1, p.x);
+    y1 = std::max(y1, p.y);
+  }
+  const double w = x1 - x0, h = y1 - y0;
+  const int left = std::max(0, int(std::floor(x0 - 0.1 * w)));
+  const int top = std::max(0, int(std::floor(y0 - 0.1 * h)));
+  const int right = std::min(rgb.cols, int(std::ceil(x1 + 0.1 * w)));
+  const int bottom = std::min(rgb.rows, int(std::ceil(y1 + 0.1 * h)));
+  DRIG_CHECK(right - left >= 8 && bottom - top >= 8, "face chip: the face is too small");
+  cv::Mat face;
+  rgb(cv::Rect(left, top, right - left, bottom - top)).convertTo(face, CV_32FC3);
+  const int diff = std::abs(face.rows - face.cols);
+  if (diff > 0) {
+    const int after = int(std::lround(diff * 0.5)), before = diff - after;
+    if (face.rows > face.cols)
+      cv::copyMakeBorder(face, face, 0, 0, before, after, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    else
+      cv::copyMakeBorder(face, face, before, after, 0, 0, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+  }
+  return resize_tf_bilinear(face, face::kDescriptorInput);
+}
+
+IdentityGuard::IdentityGuard(const fs::path& models_dir) {
+  const fs::path manifest = models_dir / kDescriptorManifest;
+  DRIG_CHECK(fs::exists(manifest),
+             "{}: the face recognition model is missing ({} and face_recognition_model.bin from "
+             "the npm package @vladmandic/face-api, folder model/; packaging/bootstrap.sh "
+             "installs them)",
+             models_dir.string(), kDescriptorManifest);
+  net_ = std::make_unique<face::FaceDescriptorNet>(manifest);
+  detector_ = std::make_unique<align::FaceDetector>();
+}
+
+IdentityGuard::~IdentityGuard() = default;
+
+at::Tensor IdentityGuard::describe_chips(const std::vector<cv::Mat>& chips) const {
+  DRIG_CHECK(!chips.empty(), "identity: no faces to describe");
+  at::Tensor batch = at::empty(
+      {int64_t(chips.size()), face::kDescriptorInput, face::kDescriptorInput, 3}, at::kFloat);
+  for (size_t i = 0; i < chips.size(); ++i) {
+    DRIG_CHECK(chips[i].type() == CV_32FC3 && chips[i].rows == face::kDescriptorInput &&
+                   chips[i].cols == face::kDescriptorInput && chips[i].isContinuous(),
+               "identity: chip {} is not a 150x150 float RGB image", i);
+    std::memcpy(batch[int64_t(i)].data_ptr<float>(), chips[i].ptr<float>(),
+                size_t(face::kDescriptorInput) * face::kDescriptorInput * 3 * sizeof(float));
+  }
+  return net_->forward(batch);
+}
+
+at::Tensor IdentityGuard::describe(const cv::Mat& rgb, const std::string& what) const {
+  const std::vector<align::DetectedFace> faces = detector_->detect(rgb);
+  DRIG_CHECK(!faces.empty(), "{}: no face found", what);
+  return describe_chips({face_chip(rgb, faces.front().landmarks)})[0];
+}
+
+at::Tensor IdentityGuard::describe(const fs::path& photo) const {
+  const image_io::LoadedImage image = image_io::load_image(photo);
+  return describe(image_io::to_rgb8(image.rgb), photo.string());
+}
+
+} // namespace drig::identity

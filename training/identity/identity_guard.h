@@ -1,0 +1,61 @@
+#pragma once
+
+// The identity guard: how much an edited face still looks like the person.
+// One 128-d descriptor per face (face-api's port of dlib's recognition
+// network, model/face/face_descriptor.h) from the face-api models the user
+// installed (`packaging/bootstrap.sh` fetches them from npm); the program
+// never downloads them.
+#include "model/face/face_descriptor.h"
+
+#include <ATen/core/Tensor.h>
+#include <opencv2/core/mat.hpp>
+#include <opencv2/core/types.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace drig::align {
+class FaceDetector;
+}
+
+namespace drig::identity {
+
+// Where the face-api model files are: $DIFFUSIONRIG_FACE_MODELS, else
+// ~/.local/share/diffusionrig/face-api, else the package's
+// /usr/share/diffusionrig/face-api (the first that holds the descriptor's
+// manifest; the first candidate when none does).
+std::filesystem::path default_models_dir();
+inline constexpr const char* kDescriptorManifest = "face_recognition_model-weights_manifest.json";
+
+// face-api's crop for the descriptor: the landmarks' bounding box grown by
+// 20 %, cut from the image (clipped at its borders), padded to a centred
+// square with black and resized to 150x150 with TensorFlow's bilinear
+// (corner-aligned sampling, no half-pixel offset). rgb: CV_8UC3. Returns
+// CV_32FC3, values 0..255.
+cv::Mat face_chip(const cv::Mat& rgb, const std::vector<cv::Point2d>& landmarks);
+
+class IdentityGuard {
+public:
+  // Error naming the folder and the missing file (and how to get it).
+  explicit IdentityGuard(const std::filesystem::path& models_dir = default_models_dir());
+  ~IdentityGuard();
+
+  // The largest face of a photo (aligned crop or not): its descriptor (128).
+  // Error naming the file when it cannot be read or has no face.
+  at::Tensor describe(const std::filesystem::path& photo) const;
+  // rgb: CV_8UC3; `what` names it in errors.
+  at::Tensor describe(const cv::Mat& rgb, const std::string& what) const;
+  // Descriptors of prepared chips (N x face_chip()).
+  at::Tensor describe_chips(const std::vector<cv::Mat>& chips) const;
+
+  // Similarity (1 - distance) at or above which two faces are one person.
+  static double threshold() { return 1.0 - face::kSamePersonDistance; }
+
+private:
+  std::unique_ptr<face::FaceDescriptorNet> net_;
+  std::unique_ptr<align::FaceDetector> detector_;
+};
+
+} // namespace drig::identity
