@@ -64,6 +64,21 @@ install(FILES "${CMAKE_SOURCE_DIR}/README.md" "${CMAKE_SOURCE_DIR}/CHANGELOG.md"
 install(DIRECTORY "${CMAKE_SOURCE_DIR}/docs/images" DESTINATION ${DRIG_DOCDIR})
 install(FILES "${CMAKE_SOURCE_DIR}/packaging/debian/copyright" DESTINATION ${DRIG_DOCDIR})
 
+# The identity guard's face models (MIT, from the npm package @vladmandic/face-api that
+# packaging/bootstrap.sh fetches): bundled with their licence when the build machine has them.
+set(DRIG_FACE_MODELS_DIR "$ENV{HOME}/.local/share/diffusionrig/face-api"
+    CACHE PATH "face-api model files to bundle in the package")
+if(EXISTS "${DRIG_FACE_MODELS_DIR}/face_recognition_model-weights_manifest.json")
+  foreach(model face_recognition_model ssd_mobilenetv1_model face_expression_model)
+    install(FILES "${DRIG_FACE_MODELS_DIR}/${model}-weights_manifest.json"
+                  "${DRIG_FACE_MODELS_DIR}/${model}.bin"
+            DESTINATION ${CMAKE_INSTALL_DATADIR}/diffusionrig/face-api)
+  endforeach()
+  install(FILES "${DRIG_FACE_MODELS_DIR}/LICENSE" DESTINATION ${CMAKE_INSTALL_DATADIR}/diffusionrig/face-api)
+else()
+  message(STATUS "No face-api models in ${DRIG_FACE_MODELS_DIR}: the package will not bundle them")
+endif()
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME diffusionrig-studio)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})

@@ -39,7 +39,11 @@ for f in usr/bin/diffusionrig usr/bin/diffusionrig-studio \
          usr/share/doc/diffusionrig-studio/user-guide.md; do
   [ -e "$root/$f" ] || fail "the package lacks /$f"
 done
-file "$root/usr/bin/diffusionrig" | grep -q "stripped" || true
+if [ -f "${DIFFUSIONRIG_FACE_MODELS:-$HOME/.local/share/diffusionrig/face-api}/face_recognition_model.bin" ]; then
+  for f in face_recognition_model.bin face_recognition_model-weights_manifest.json LICENSE; do
+    [ -e "$root/usr/share/diffusionrig/face-api/$f" ] || fail "the package lacks the face model $f"
+  done
+fi
 
 echo "== validators"
 desktop-file-validate "$root/usr/share/applications/org.diffusionrig.Studio.desktop" ||
@@ -64,6 +68,14 @@ grep -q "diffusionrig $version" "$out/version.txt" || fail "--version does not s
 # doctor exits 1 when something is missing (no model files here); it must run and report.
 HOME="$root/home" "$root/usr/bin/diffusionrig" doctor > "$out/doctor.txt" 2>&1 || true
 grep -q -i "torch" "$out/doctor.txt" || { cat "$out/doctor.txt"; fail "doctor did not report"; }
+album="$(cd "$build/../../shared/testdata/albums/mark" 2> /dev/null && pwd || true)"
+if [ -e "$root/usr/share/diffusionrig/face-api/LICENSE" ] && [ -n "$album" ]; then
+  # The bundled face models: two photos of one person score as one person.
+  DIFFUSIONRIG_FACE_MODELS="$root/usr/share/diffusionrig/face-api" \
+    "$root/usr/bin/diffusionrig" -q identity --json "$album/img13.jpg" "$album/img14.jpg" \
+    > "$out/identity.json" || fail "identity with the bundled face models"
+  grep -q '"threshold"' "$out/identity.json" || fail "identity printed no JSON"
+fi
 if [ -n "${DISPLAY:-}" ]; then
   HOME="$root/home" XDG_CONFIG_HOME="$root/home/.config" \
     "$root/usr/bin/diffusionrig-studio" --screenshot "$out/installed-studio.png" ||
