@@ -11,6 +11,7 @@
 #include "training/align/album_job.h"
 #include "training/buffer_images.h"
 #include "training/editing/edit_engine.h"
+#include "training/identity/identity_guard.h"
 #include "training/image_io/image_file.h"
 
 #include <ATen/ATen.h>
@@ -20,7 +21,9 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -37,6 +40,9 @@ struct InferArgs {
   std::vector<std::string> exp;
   std::optional<int64_t> seed;
   int quality = 95, bit_depth = 0, image_size = 256;
+  std::optional<double> min_identity;
+  int identity_retries = 4;
+  fs::path face_models;
   bool no_paste = false, side_by_side = false, save_npy = false;
 };
 
@@ -197,6 +203,44 @@ struct Writer {
   }
 };
 
+// The identity guard around one generation: measures how much the result
+// still looks like the person and, below --min-identity, samples again with
+// the next seeds, keeping the most alike.
+struct IdentityCheck {
+  const InferArgs& a;
+  std::unique_ptr<identity::IdentityGuard> guard;
+
+  editing::EditResult run(const editing::PreparedPhoto& photo, int64_t seed, int64_t size,
+                          const std::function<editing::EditResult(const at::Tensor&)>& sample,
+                          const at::Tensor& first_noise) const {
+    editing::EditResult best = sample(first_noise);
+    if (!guard)
+      return best;
+    double score = guard->edit_similarity(photo, best.crop);
+    int64_t kept = seed;
+    int tries = 0;
+    for (int k = 1; a.min_identity && score < *a.min_identity && k <= a.identity_retries; ++k) {
+      at::manual_seed(uint64_t(seed + k));
+      const editing::EditResult again = sample(at::randn({1, 3, size, size}));
+      const double s = guard->edit_similarity(photo, again.crop);
+      ++tries;
+      if (s > score) {
+        score = s;
+        best = again;
+        kept = seed + k;
+      }
+    }
+    const double t = identity::IdentityGuard::threshold();
+    std::string line = fmt::format("  identity {:.2f} ({})", score,
+                                   score >= t ? "same person" : "looks like someone else");
+    if (tries > 0)
+      line += fmt::format("; {} more seed(s) tried for --min-identity {:.2f}, kept seed {}", tries,
+                          *a.min_identity, kept);
+    std::cout << line << "\n";
+    return best;
+  }
+};
+
 } // namespace
 
 CommandRunner add_infer_command(CLI::App& sub) {
@@ -250,6 +294,17 @@ CommandRunner add_infer_command(CLI::App& sub) {
       ->check(CLI::Range(1, 100));
   sub.add_option("--bit-depth", a->bit_depth, "8 or 16 (default: the source's)")
       ->check(CLI::IsMember({0, 8, 16}));
+  sub.add_option("--min-identity", a->min_identity,
+                 "Sample again with new seeds while the result's identity similarity (see "
+                 "`diffusionrig identity`) is below this; the most alike result is kept")
+      ->check(CLI::Range(-1.0, 1.0));
+  sub.add_option("--identity-retries", a->identity_retries,
+                 "At most this many more seeds for --min-identity")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100));
+  sub.add_option("--face-models", a->face_models,
+                 "face-api model folder for the identity check (default: "
+                 "$DIFFUSIONRIG_FACE_MODELS or ~/.local/share/diffusionrig/face-api)");
   sub.add_option("--cache", a->cache,
                  "Folder for aligned crops and rigs (default: ~/.cache/diffusionrig/photos)");
   return [a](CommandEnv& env) {
@@ -275,6 +330,18 @@ CommandRunner add_infer_command(CLI::App& sub) {
     DRIG_CHECK(fs::is_directory(a->output_dir), "{}: cannot create the output folder",
                a->output_dir.string());
     const editing::EditSpec spec = spec_from(*a);
+    IdentityCheck identity_check{*a, nullptr};
+    const fs::path face_models =
+        a->face_models.empty() ? identity::default_models_dir() : a->face_models;
+    if (fs::exists(face_models / identity::kDescriptorManifest))
+      identity_check.guard = std::make_unique<identity::IdentityGuard>(face_models);
+    else if (a->min_identity)
+      throw Error(fmt::format("--min-identity needs the face-api models: {} has no {} "
+                              "(packaging/bootstrap.sh installs them)",
+                              face_models.string(), identity::kDescriptorManifest));
+    else
+      std::cerr << fmt::format("note: identity not measured: no face-api models in {}\n",
+                               face_models.string());
     editing::EditEngine engine(o);
     const Writer writer{*a, engine};
     editing::GenerateOptions g;
@@ -326,7 +393,14 @@ CommandRunner add_infer_command(CLI::App& sub) {
       std::cout << photos[i].string() << ":\n";
       if (target) {
         for (const editing::TransferMode mode : modes) {
-          const editing::EditResult r = engine.transfer(*photo, *target, mode, g, env.job);
+          const editing::EditResult r = identity_check.run(
+              *photo, spec.seed, s,
+              [&](const at::Tensor& noise) {
+                editing::GenerateOptions tg = g;
+                tg.noise = noise;
+                return engine.transfer(*photo, *target, mode, tg, env.job);
+              },
+              g.noise);
           const fs::path crop =
               a->output_dir / fmt::format("{}_{}.png", i, editing::mode_name(mode));
           writer.crop(r.sample, crop);
@@ -334,8 +408,14 @@ CommandRunner add_infer_command(CLI::App& sub) {
           writer.full(*photo, r, editing::mode_name(mode));
         }
       } else {
-        editing::GenerateOptions eg = g;
-        const editing::EditResult r = engine.edit(*photo, spec, env.job, eg);
+        const editing::EditResult r = identity_check.run(
+            *photo, spec.seed, s,
+            [&](const at::Tensor& noise) {
+              editing::GenerateOptions eg = g;
+              eg.noise = noise;
+              return engine.edit(*photo, spec, env.job, eg);
+            },
+            g.noise);
         const fs::path crop = a->output_dir / (photos[i].stem().string() + "_edit.png");
         writer.crop(r.sample, crop);
         std::cout << "  " << crop.string() << "\n";

@@ -67,6 +67,27 @@ TEST(CliPipeline, AlbumToPersonalModel) {
   const auto size_of = [](const fs::path& p) { return drig::image_io::read_declared_size(p); };
   EXPECT_EQ(size_of(edited).width, size_of(album / "img14.jpg").width);
   EXPECT_EQ(size_of(edited).height, size_of(album / "img14.jpg").height);
+
+  // The identity guard: every result gets a score; --min-identity samples
+  // again (this tiny model's results are noise, so it always retries).
+  const char* home = std::getenv("HOME");
+  const bool face_models =
+      home &&
+      fs::exists(fs::path(home) / ".local/share/diffusionrig/face-api/face_recognition_model.bin");
+  if (face_models) {
+    EXPECT_NE(r.out.find("identity "), std::string::npos) << r.out;
+    r = run_command(infer + "--source " + (album / "img14.jpg").string() +
+                    " --yaw 10 --min-identity 0.9 --identity-retries 2 --no-paste-back -o " +
+                    (work / "guard").string() + " 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("2 more seed(s) tried for --min-identity 0.90"), std::string::npos)
+        << r.out;
+  }
+  r = run_command(infer + "--source " + (album / "img14.jpg").string() +
+                  " --yaw 10 --min-identity 0.5 --face-models " + (work / "none").string() +
+                  " -o " + (work / "guard2").string() + " 2>&1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--min-identity needs the face-api models"), std::string::npos) << r.out;
   if (const char* keep = std::getenv("DRIG_KEEP_OUTPUT")) {
     fs::create_directories(keep);
     fs::copy_file(work / "edit/img14_edited_compare.jpg", fs::path(keep) / "infer_compare.jpg",

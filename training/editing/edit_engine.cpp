@@ -215,7 +215,10 @@ std::shared_ptr<const PreparedPhoto> EditEngine::prepare_aligned(const fs::path&
                  s2a[r][2].get<double>();
         };
         points.emplace_back(int(std::lround(row(0) * k - 0.5)), int(std::lround(row(1) * k - 0.5)));
+        p->landmarks.emplace_back(row(0) - 0.5, row(1) - 0.5);
       }
+      if (p->landmarks.size() != 68)
+        p->landmarks.clear();
       if (points.size() == 68) {
         std::vector<cv::Point> hull;
         cv::convexHull(points, hull);

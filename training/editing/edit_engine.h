@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace drig::editing {
 
@@ -52,6 +53,7 @@ struct PreparedPhoto {
   at::Tensor buffers; // (1,9,S,S): the fitted rig's own physical buffers
   cv::Mat alpha;      // CV_32FC1 coverage of those buffers
   cv::Mat face_hull;  // CV_32FC1: the 68 landmarks' hull in the crop (from the sidecar)
+  std::vector<cv::Point2d> landmarks; // the 68 landmarks in aligned_png's pixels (sidecar)
   std::array<double, 2> ffhq_center{};
   // From the alignment sidecar: how the source was read for the crop.
   bool orientation_applied = true, icc_converted = false;

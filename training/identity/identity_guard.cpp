@@ -2,10 +2,13 @@
 
 #include "model/base/error.h"
 #include "training/align/face_detector.h"
+#include "training/editing/edit_engine.h"
 #include "training/image_io/image_file.h"
 
 #include <ATen/ATen.h>
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -116,6 +119,30 @@ at::Tensor IdentityGuard::describe(const cv::Mat& rgb, const std::string& what) 
   const std::vector<align::DetectedFace> faces = detector_->detect(rgb);
   DRIG_CHECK(!faces.empty(), "{}: no face found", what);
   return describe_chips({face_chip(rgb, faces.front().landmarks)})[0];
+}
+
+std::vector<cv::Point2d> IdentityGuard::landmarks(const cv::Mat& rgb) const {
+  const std::vector<align::DetectedFace> faces = detector_->detect(rgb);
+  return faces.empty() ? std::vector<cv::Point2d>{} : faces.front().landmarks;
+}
+
+double IdentityGuard::edit_similarity(const editing::PreparedPhoto& photo,
+                                      const cv::Mat& result) const {
+  cv::Mat bgr = cv::imread(photo.aligned_png.string(), cv::IMREAD_COLOR);
+  DRIG_CHECK(!bgr.empty(), "{}: cannot read the aligned photo", photo.aligned_png.string());
+  cv::Mat source, edited;
+  cv::cvtColor(bgr, source, cv::COLOR_BGR2RGB);
+  DRIG_CHECK(result.type() == CV_32FC3, "identity: the edit must be a float RGB image");
+  result.convertTo(edited, CV_8UC3, 255.0);
+  if (edited.size() != source.size())
+    cv::resize(edited, edited, source.size(), 0, 0, cv::INTER_LINEAR);
+  std::vector<cv::Point2d> points = photo.landmarks;
+  if (points.empty())
+    points = landmarks(source);
+  DRIG_CHECK(!points.empty(), "{}: no face found for the identity check",
+             photo.aligned_png.string());
+  const at::Tensor d = describe_chips({face_chip(source, points), face_chip(edited, points)});
+  return face::descriptor_similarity(d[0], d[1]);
 }
 
 at::Tensor IdentityGuard::describe(const fs::path& photo) const {

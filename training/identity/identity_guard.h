@@ -19,6 +19,9 @@
 namespace drig::align {
 class FaceDetector;
 }
+namespace drig::editing {
+struct PreparedPhoto;
+}
 
 namespace drig::identity {
 
@@ -47,11 +50,19 @@ public:
   at::Tensor describe(const std::filesystem::path& photo) const;
   // rgb: CV_8UC3; `what` names it in errors.
   at::Tensor describe(const cv::Mat& rgb, const std::string& what) const;
+  // Landmarks of the largest face (empty when there is none).
+  std::vector<cv::Point2d> landmarks(const cv::Mat& rgb) const;
   // Descriptors of prepared chips (N x face_chip()).
   at::Tensor describe_chips(const std::vector<cv::Mat>& chips) const;
 
   // Similarity (1 - distance) at or above which two faces are one person.
   static double threshold() { return 1.0 - face::kSamePersonDistance; }
+
+  // How much an edit still looks like the person: the similarity of the
+  // source's aligned crop and `result` (the edit's crop, CV_32FC3 RGB in
+  // [0,1], any size), both cut at the source's landmarks (the edit keeps the
+  // face where the crop has it).
+  double edit_similarity(const editing::PreparedPhoto& photo, const cv::Mat& result) const;
 
 private:
   std::unique_ptr<face::FaceDescriptorNet> net_;
