@@ -14,6 +14,7 @@
 #include <array>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <memory>
 
 class QUndoStack;
@@ -70,6 +71,9 @@ public:
   bool generating() const { return generating_; }
   // The photo ids whose result is on screen / cached (for tests).
   QString resultPng() const { return result_png_; }
+  // The last generated result's identity similarity to the photo (NaN when
+  // the face-api models are not installed).
+  double lastIdentity() const { return last_identity_; }
 
   // The edited light's 27 SH numbers (what the buffers are shaded with).
   std::array<float, 27> currentLight() const;
@@ -120,6 +124,7 @@ private:
   QString id_;
   QString result_png_;
   double last_preview_ms_ = 0;
+  double last_identity_ = std::numeric_limits<double>::quiet_NaN();
   bool generating_ = false;
   bool exporting_ = false;
 };

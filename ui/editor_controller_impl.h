@@ -22,6 +22,9 @@ class EditEngine;
 namespace drig::rendering {
 class RigRenderer;
 }
+namespace drig::identity {
+class IdentityGuard;
+}
 
 namespace drig::ui {
 
@@ -43,6 +46,9 @@ struct EditorController::Impl {
   std::filesystem::path engine_model;
   std::string engine_device;
   CancelToken generate_cancel;
+  // The identity guard (null until the first generation; absent models: none).
+  std::shared_ptr<identity::IdentityGuard> guard;
+  bool guard_tried = false;
 };
 
 } // namespace drig::ui

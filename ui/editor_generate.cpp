@@ -8,6 +8,7 @@
 #include "training/editing/cache_prune.h"
 #include "training/editing/edit_engine.h"
 #include "training/editing/photo_writer.h"
+#include "training/identity/identity_guard.h"
 #include "ui/background_job.h"
 #include "ui/controls_panel.h"
 #include "ui/editor_canvas.h"
@@ -24,7 +25,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <cmath>
 #include <functional>
+#include <limits>
 
 namespace fs = std::filesystem;
 
@@ -175,9 +178,25 @@ void EditorController::generate() {
   const fs::path aligned = entry->aligned, rig = entry->rig;
   const QString id = id_;
   QPointer<EditorController> self(this);
+  if (!m.guard_tried) {
+    m.guard_tried = true;
+    const fs::path models = identity::default_models_dir();
+    if (fs::exists(models / identity::kDescriptorManifest)) {
+      try {
+        m.guard = std::make_shared<identity::IdentityGuard>(models);
+      } catch (const std::exception& e) {
+        emit message(tr("Identity check off: %1").arg(QString::fromStdString(e.what())));
+      }
+    } else {
+      emit message(tr("Identity check off: no face-api models in %1")
+                       .arg(QString::fromStdString(models.string())));
+    }
+  }
+  const std::shared_ptr<identity::IdentityGuard> guard = m.guard;
   struct Done {
     std::shared_ptr<editing::EditEngine> engine;
     QString png;
+    double identity = std::numeric_limits<double>::quiet_NaN();
   };
   run_in_background<Done>(
       this,
@@ -204,7 +223,15 @@ void EditorController::generate() {
         r.crop.convertTo(rgb16, CV_16UC3, 65535.0);
         fs::create_directories(pending->png.parent_path());
         editing::write_photo(pending->png, rgb16, {}); // atomic
-        return Done{engine, QString::fromStdString(pending->png.string())};
+        Done done{engine, QString::fromStdString(pending->png.string())};
+        if (guard) {
+          try {
+            done.identity = guard->edit_similarity(*photo, r.crop);
+          } catch (const std::exception&) {
+            // no face to compare: the score stays unknown
+          }
+        }
+        return done;
       },
       [this, row, id, pending](const Outcome<Done>& out) {
         generating_ = false;
@@ -229,6 +256,7 @@ void EditorController::generate() {
           return;
         }
         ctx_.jobs->finishJob(row, tr("Done"));
+        last_identity_ = out.value.identity;
         const fs::path png = out.value.png.toStdString();
         const editing::PruneResult pruned = editing::prune_cache(
             png.parent_path(), uint64_t(ctx_.settings().cache_mb) * 1024 * 1024, {png});
@@ -236,8 +264,18 @@ void EditorController::generate() {
           emit message(
               tr("Result cache over %1 MB: %n older result(s) removed", nullptr, pruned.removed)
                   .arg(ctx_.settings().cache_mb));
-        if (id == id_)
+        if (id == id_) {
           showCachedResult();
+          if (!std::isnan(last_identity_)) {
+            const bool same = last_identity_ >= identity::IdentityGuard::threshold();
+            const QString text =
+                tr("Identity %1 — %2")
+                    .arg(last_identity_, 0, 'f', 2)
+                    .arg(same ? tr("still the same person") : tr("looks like someone else"));
+            ctx_.controls->generateStatus()->setText(text);
+            ctx_.canvas->infoLabel()->setText(text);
+          }
+        }
         emit generated(id, out.value.png);
       });
 }

@@ -348,6 +348,16 @@ private slots:
     QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0, 120000);
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(0).toString()));
     QVERIFY(QFile::exists(editor->resultPng()));
+    // The identity guard scores the result when the face-api models are installed.
+    if (QFile::exists(QDir::homePath() + QStringLiteral("/.local/share/diffusionrig/face-api/"
+                                                         "face_recognition_model.bin"))) {
+      QVERIFY(!std::isnan(editor->lastIdentity()));
+      QVERIFY2(panel->generateStatus()->text().startsWith(QStringLiteral("Identity ")),
+               qPrintable(panel->generateStatus()->text()));
+      QCOMPARE(window.editorCanvas()->infoLabel()->text(), panel->generateStatus()->text());
+    } else {
+      qInfo("no face-api models: the identity score is not checked");
+    }
     // Cached: the same edit again is instant and the same file.
     generated.clear();
     QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
