@@ -1,6 +1,6 @@
 // Times the identity guard's face descriptor (face-api's port of dlib's
 // ResNet) on the CPU: one 150x150 chip per forward, after a warm-up.
-//   bench_identity [--models DIR] [--iterations N] [--threads T]
+//   bench_identity [--models DIR] [--iterations N] [--threads T] [--batch B]
 #include "model/device.h"
 #include "training/identity/identity_guard.h"
 
@@ -17,16 +17,18 @@
 int main(int argc, char** argv) {
   CLI::App app{"Time one face descriptor (the identity guard) on the CPU"};
   std::string models = drig::identity::default_models_dir().string();
-  int iterations = 20, threads = 0;
+  int iterations = 20, threads = 0, batch = 1;
   app.add_option("--models", models, "face-api model folder")->capture_default_str();
   app.add_option("--iterations", iterations, "Timed forwards")->check(CLI::Range(1, 100000));
   app.add_option("--threads", threads, "CPU threads (0 = every core)");
+  app.add_option("--batch", batch, "Chips per forward (the guard compares 2)")
+      ->check(CLI::Range(1, 64));
   CLI11_PARSE(app, argc, argv);
   try {
     drig::configure_torch_threads(threads);
     const drig::face::FaceDescriptorNet net(std::filesystem::path(models) /
                                             drig::identity::kDescriptorManifest);
-    const at::Tensor chip = at::rand({1, 150, 150, 3}) * 255;
+    const at::Tensor chip = at::rand({batch, 150, 150, 3}) * 255;
     net.forward(chip); // warm-up: allocations, kernel selection
     std::vector<double> ms;
     for (int i = 0; i < iterations; ++i) {
@@ -36,9 +38,10 @@ int main(int argc, char** argv) {
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
     }
     std::sort(ms.begin(), ms.end());
-    std::cout << fmt::format("face descriptor, 1 chip, {} threads: median {:.1f} ms, min {:.1f} "
-                             "ms over {} runs\n",
-                             at::get_num_threads(), ms[ms.size() / 2], ms.front(), ms.size());
+    std::cout << fmt::format("face descriptor, {} chip(s) per forward, {} threads: median {:.1f} "
+                             "ms per chip (min {:.1f}) over {} runs\n",
+                             batch, at::get_num_threads(), ms[ms.size() / 2] / batch,
+                             ms.front() / batch, ms.size());
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_identity: " << e.what() << "\n";
