@@ -197,6 +197,7 @@ void EditorController::generate() {
     std::shared_ptr<editing::EditEngine> engine;
     QString png;
     double identity = std::numeric_limits<double>::quiet_NaN();
+    QString expression; // what the result shows, when the expression model is there
   };
   run_in_background<Done>(
       this,
@@ -226,7 +227,11 @@ void EditorController::generate() {
         Done done{engine, QString::fromStdString(pending->png.string())};
         if (guard) {
           try {
-            done.identity = guard->edit_similarity(*photo, r.crop);
+            const identity::EditCheck check = guard->check_edit(*photo, r.crop);
+            done.identity = check.similarity;
+            if (check.result_expression >= 0)
+              done.expression =
+                  QString::fromLatin1(face::kExpressionLabels[size_t(check.result_expression)]);
           } catch (const std::exception&) {
             // no face to compare: the score stays unknown
           }
@@ -268,10 +273,12 @@ void EditorController::generate() {
           showCachedResult();
           if (!std::isnan(last_identity_)) {
             const bool same = last_identity_ >= identity::IdentityGuard::threshold();
-            const QString text =
+            QString text =
                 tr("Identity %1 — %2")
                     .arg(last_identity_, 0, 'f', 2)
                     .arg(same ? tr("still the same person") : tr("looks like someone else"));
+            if (!out.value.expression.isEmpty())
+              text += tr(" · looks %1").arg(out.value.expression);
             ctx_.controls->generateStatus()->setText(text);
             ctx_.canvas->infoLabel()->setText(text);
           }

@@ -212,20 +212,22 @@ struct IdentityCheck {
 
   editing::EditResult run(const editing::PreparedPhoto& photo, int64_t seed, int64_t size,
                           const std::function<editing::EditResult(const at::Tensor&)>& sample,
-                          const at::Tensor& first_noise) const {
+                          const at::Tensor& first_noise, bool expression_edit) const {
     editing::EditResult best = sample(first_noise);
     if (!guard)
       return best;
-    double score = guard->edit_similarity(photo, best.crop);
+    identity::EditCheck check = guard->check_edit(photo, best.crop);
+    double score = check.similarity;
     int64_t kept = seed;
     int tries = 0;
     for (int k = 1; a.min_identity && score < *a.min_identity && k <= a.identity_retries; ++k) {
       at::manual_seed(uint64_t(seed + k));
       const editing::EditResult again = sample(at::randn({1, 3, size, size}));
-      const double s = guard->edit_similarity(photo, again.crop);
+      const identity::EditCheck c = guard->check_edit(photo, again.crop);
       ++tries;
-      if (s > score) {
-        score = s;
+      if (c.similarity > score) {
+        score = c.similarity;
+        check = c;
         best = again;
         kept = seed + k;
       }
@@ -237,6 +239,11 @@ struct IdentityCheck {
       line += fmt::format("; {} more seed(s) tried for --min-identity {:.2f}, kept seed {}", tries,
                           *a.min_identity, kept);
     std::cout << line << "\n";
+    if (expression_edit && check.result_expression >= 0)
+      std::cout << fmt::format(
+          "  expression: {} {:.2f} (the photo: {} {:.2f})\n",
+          face::kExpressionLabels[size_t(check.result_expression)], check.result_probability,
+          face::kExpressionLabels[size_t(check.source_expression)], check.source_probability);
     return best;
   }
 };
@@ -400,7 +407,7 @@ CommandRunner add_infer_command(CLI::App& sub) {
                 tg.noise = noise;
                 return engine.transfer(*photo, *target, mode, tg, env.job);
               },
-              g.noise);
+              g.noise, mode == editing::TransferMode::Exp);
           const fs::path crop =
               a->output_dir / fmt::format("{}_{}.png", i, editing::mode_name(mode));
           writer.crop(r.sample, crop);
@@ -415,7 +422,7 @@ CommandRunner add_infer_command(CLI::App& sub) {
               eg.noise = noise;
               return engine.edit(*photo, spec, env.job, eg);
             },
-            g.noise);
+            g.noise, !spec.expression.empty() || spec.jaw_deg.has_value());
         const fs::path crop = a->output_dir / (photos[i].stem().string() + "_edit.png");
         writer.crop(r.sample, crop);
         std::cout << "  " << crop.string() << "\n";

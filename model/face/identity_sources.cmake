@@ -1,2 +1,3 @@
 # Sources of model/face for the identity guard (face-api's descriptor network), appended to drig_model.
-target_sources(drig_model PRIVATE ${CMAKE_CURRENT_LIST_DIR}/face_descriptor.cpp)
+target_sources(drig_model PRIVATE ${CMAKE_CURRENT_LIST_DIR}/face_descriptor.cpp
+                                  ${CMAKE_CURRENT_LIST_DIR}/face_expression.cpp)

@@ -82,6 +82,12 @@ TEST(CliPipeline, AlbumToPersonalModel) {
     ASSERT_EQ(r.exit_code, 0) << r.out;
     EXPECT_NE(r.out.find("2 more seed(s) tried for --min-identity 0.90"), std::string::npos)
         << r.out;
+    // An expression edit says which expression the result shows.
+    r = run_command(infer + "--source " + (album / "img14.jpg").string() +
+                    " --jaw 20 --no-paste-back -o " + (work / "expression").string() + " 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("  expression: "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("(the photo: "), std::string::npos) << r.out;
   }
   r = run_command(infer + "--source " + (album / "img14.jpg").string() +
                   " --yaw 10 --min-identity 0.5 --face-models " + (work / "none").string() +

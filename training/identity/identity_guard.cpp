@@ -59,7 +59,7 @@ cv::Mat resize_tf_bilinear(const cv::Mat& src, int size) {
 
 } // namespace
 
-cv::Mat face_chip(const cv::Mat& rgb, const std::vector<cv::Point2d>& landmarks) {
+cv::Mat face_chip(const cv::Mat& rgb, const std::vector<cv::Point2d>& landmarks, int size) {
   DRIG_CHECK(rgb.type() == CV_8UC3 && !rgb.empty(), "face chip: an 8-bit RGB image is needed");
   DRIG_CHECK(!landmarks.empty(), "face chip: no landmarks");
   double x0 = landmarks[0].x, y0 = landmarks[0].y, x1 = x0, y1 = y0;
@@ -85,7 +85,7 @@ cv::Mat face_chip(const cv::Mat& rgb, const std::vector<cv::Point2d>& landmarks)
     else
       cv::copyMakeBorder(face, face, before, after, 0, 0, cv::BORDER_CONSTANT, cv::Scalar::all(0));
   }
-  return resize_tf_bilinear(face, face::kDescriptorInput);
+  return resize_tf_bilinear(face, size);
 }
 
 IdentityGuard::IdentityGuard(const fs::path& models_dir) {
@@ -96,6 +96,9 @@ IdentityGuard::IdentityGuard(const fs::path& models_dir) {
              "installs them)",
              models_dir.string(), kDescriptorManifest);
   net_ = std::make_unique<face::FaceDescriptorNet>(manifest);
+  const fs::path expressions = models_dir / "face_expression_model-weights_manifest.json";
+  if (fs::exists(expressions))
+    expression_ = std::make_unique<face::FaceExpressionNet>(expressions);
   detector_ = std::make_unique<align::FaceDetector>();
 }
 
@@ -126,8 +129,26 @@ std::vector<cv::Point2d> IdentityGuard::landmarks(const cv::Mat& rgb) const {
   return faces.empty() ? std::vector<cv::Point2d>{} : faces.front().landmarks;
 }
 
+std::array<float, 7> IdentityGuard::expressions(const cv::Mat& rgb,
+                                                const std::vector<cv::Point2d>& landmarks) const {
+  DRIG_CHECK(expression_,
+             "identity: the expression model (face_expression_model) is not installed");
+  const cv::Mat chip = face_chip(rgb, landmarks, face::kExpressionInput);
+  at::Tensor batch = at::empty({1, face::kExpressionInput, face::kExpressionInput, 3}, at::kFloat);
+  std::memcpy(batch.data_ptr<float>(), chip.ptr<float>(), batch.numel() * sizeof(float));
+  const at::Tensor p = expression_->forward(batch)[0].contiguous();
+  std::array<float, 7> out{};
+  std::copy(p.data_ptr<float>(), p.data_ptr<float>() + 7, out.begin());
+  return out;
+}
+
 double IdentityGuard::edit_similarity(const editing::PreparedPhoto& photo,
                                       const cv::Mat& result) const {
+  return check_edit(photo, result).similarity;
+}
+
+EditCheck IdentityGuard::check_edit(const editing::PreparedPhoto& photo,
+                                    const cv::Mat& result) const {
   cv::Mat bgr = cv::imread(photo.aligned_png.string(), cv::IMREAD_COLOR);
   DRIG_CHECK(!bgr.empty(), "{}: cannot read the aligned photo", photo.aligned_png.string());
   cv::Mat source, edited;
@@ -142,7 +163,20 @@ double IdentityGuard::edit_similarity(const editing::PreparedPhoto& photo,
   DRIG_CHECK(!points.empty(), "{}: no face found for the identity check",
              photo.aligned_png.string());
   const at::Tensor d = describe_chips({face_chip(source, points), face_chip(edited, points)});
-  return face::descriptor_similarity(d[0], d[1]);
+  EditCheck check;
+  check.similarity = face::descriptor_similarity(d[0], d[1]);
+  if (expression_) {
+    const auto top = [](const std::array<float, 7>& p) {
+      return int(std::max_element(p.begin(), p.end()) - p.begin());
+    };
+    const std::array<float, 7> before = expressions(source, points);
+    const std::array<float, 7> after = expressions(edited, points);
+    check.source_expression = top(before);
+    check.result_expression = top(after);
+    check.source_probability = before[size_t(check.source_expression)];
+    check.result_probability = after[size_t(check.result_expression)];
+  }
+  return check;
 }
 
 at::Tensor IdentityGuard::describe(const fs::path& photo) const {

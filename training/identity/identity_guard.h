@@ -6,11 +6,13 @@
 // installed (`packaging/bootstrap.sh` fetches them from npm); the program
 // never downloads them.
 #include "model/face/face_descriptor.h"
+#include "model/face/face_expression.h"
 
 #include <ATen/core/Tensor.h>
 #include <opencv2/core/mat.hpp>
 #include <opencv2/core/types.hpp>
 
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -37,7 +39,17 @@ inline constexpr const char* kDescriptorManifest = "face_recognition_model-weigh
 // square with black and resized to 150x150 with TensorFlow's bilinear
 // (corner-aligned sampling, no half-pixel offset). rgb: CV_8UC3. Returns
 // CV_32FC3, values 0..255.
-cv::Mat face_chip(const cv::Mat& rgb, const std::vector<cv::Point2d>& landmarks);
+cv::Mat face_chip(const cv::Mat& rgb, const std::vector<cv::Point2d>& landmarks,
+                  int size = face::kDescriptorInput);
+
+// What the guard says of one edit.
+struct EditCheck {
+  double similarity = 0; // 1 - descriptor distance, source crop vs result
+  // The expression each shows (index into face::kExpressionLabels) and its
+  // probability; -1 without the expression model.
+  int source_expression = -1, result_expression = -1;
+  double source_probability = 0, result_probability = 0;
+};
 
 class IdentityGuard {
 public:
@@ -52,6 +64,11 @@ public:
   at::Tensor describe(const cv::Mat& rgb, const std::string& what) const;
   // Landmarks of the largest face (empty when there is none).
   std::vector<cv::Point2d> landmarks(const cv::Mat& rgb) const;
+  // Expression probabilities (7) of the face at `landmarks`; Error without
+  // the expression model (has_expressions()).
+  std::array<float, 7> expressions(const cv::Mat& rgb,
+                                   const std::vector<cv::Point2d>& landmarks) const;
+  bool has_expressions() const { return expression_ != nullptr; }
   // Descriptors of prepared chips (N x face_chip()).
   at::Tensor describe_chips(const std::vector<cv::Mat>& chips) const;
 
@@ -63,9 +80,12 @@ public:
   // [0,1], any size), both cut at the source's landmarks (the edit keeps the
   // face where the crop has it).
   double edit_similarity(const editing::PreparedPhoto& photo, const cv::Mat& result) const;
+  // The same, with the expressions of both when the expression model is there.
+  EditCheck check_edit(const editing::PreparedPhoto& photo, const cv::Mat& result) const;
 
 private:
   std::unique_ptr<face::FaceDescriptorNet> net_;
+  std::unique_ptr<face::FaceExpressionNet> expression_; // optional
   std::unique_ptr<align::FaceDetector> detector_;
 };
 

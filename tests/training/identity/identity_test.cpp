@@ -4,11 +4,14 @@
 // packaging/bootstrap.sh installs; skips with a message without them.
 #include "tests/support/test_paths.h"
 #include "training/identity/identity_guard.h"
+#include "training/image_io/image_file.h"
 
 #include <ATen/ATen.h>
+#include <fmt/format.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -91,4 +94,36 @@ TEST(IdentityGuard, SeparatesThePeopleOfTheSharedAlbums) {
   EXPECT_GE(accuracy, 0.95);
   // The same photo twice is the same descriptor: similarity 1.
   EXPECT_DOUBLE_EQ(face::descriptor_similarity(photos[0].descriptor, photos[0].descriptor), 1.0);
+}
+
+TEST(IdentityGuard, ReadsTheExpressionsOfPortraits) {
+  DRIG_REQUIRE_SHARED();
+  if (!have_models())
+    GTEST_SKIP() << "no face-api models in " << identity::default_models_dir();
+  const identity::IdentityGuard guard;
+  ASSERT_TRUE(guard.has_expressions());
+  int portraits = 0, readable = 0;
+  std::string seen;
+  for (const auto& person : fs::directory_iterator(test::shared_dir() / "testdata/albums"))
+    for (const auto& file : fs::directory_iterator(person.path())) {
+      const cv::Mat rgb = image_io::to_rgb8(image_io::load_image(file.path()).rgb);
+      const auto landmarks = guard.landmarks(rgb);
+      ASSERT_EQ(landmarks.size(), 68u) << file.path();
+      const std::array<float, 7> p = guard.expressions(rgb, landmarks);
+      double sum = 0;
+      for (float v : p) {
+        EXPECT_GE(v, 0.0f);
+        EXPECT_LE(v, 1.0f);
+        sum += v;
+      }
+      EXPECT_NEAR(sum, 1.0, 1e-4);
+      const size_t top = size_t(std::max_element(p.begin(), p.end()) - p.begin());
+      seen += fmt::format(" {}={}({:.2f})", file.path().filename().string(),
+                          face::kExpressionLabels[top], p[top]);
+      ++portraits;
+      // Posed portraits: smiling or neutral, not fear, disgust or anger.
+      readable += top <= 1;
+    }
+  std::printf("expressions:%s\n", seen.c_str());
+  EXPECT_GE(readable, portraits * 8 / 10) << seen;
 }

@@ -1,0 +1,103 @@
+#include "model/face/face_expression.h"
+
+#include "model/base/error.h"
+#include "model/formats/tfjs_weights.h"
+
+#include <ATen/ATen.h>
+
+#include <string>
+#include <vector>
+
+namespace drig::face {
+
+namespace {
+
+// One depthwise-separable convolution (or, first of all, a plain one).
+struct SepConv {
+  at::Tensor depthwise; // (C, 1, 3, 3); undefined for the plain first convolution
+  at::Tensor pointwise; // (O, C, 1, 1), or the plain (O, C, 3, 3)
+  at::Tensor bias;      // (O,)
+};
+
+// TensorFlow's 'same' padding: for stride 2 on an even size the extra row
+// and column go at the bottom and right.
+at::Tensor pad_same(const at::Tensor& x, int stride) {
+  if (stride == 1)
+    return at::constant_pad_nd(x, {1, 1, 1, 1});
+  const int64_t h = x.size(2), w = x.size(3);
+  const int64_t ph = std::max<int64_t>((h + 1) / 2 * 2 - 2 + 3 - h, 0);
+  const int64_t pw = std::max<int64_t>((w + 1) / 2 * 2 - 2 + 3 - w, 0);
+  return at::constant_pad_nd(x, {pw / 2, pw - pw / 2, ph / 2, ph - ph / 2});
+}
+
+at::Tensor apply(const SepConv& c, const at::Tensor& x, int stride) {
+  const at::Tensor padded = pad_same(x, stride);
+  if (!c.depthwise.defined())
+    return at::conv2d(padded, c.pointwise, c.bias, {stride, stride});
+  const std::vector<int64_t> strides = {stride, stride}, zero = {0, 0}, one = {1, 1};
+  const at::Tensor dw =
+      at::conv2d(padded, c.depthwise, at::Tensor(), strides, zero, one, x.size(1));
+  return at::conv2d(dw, c.pointwise, c.bias);
+}
+
+} // namespace
+
+struct FaceExpressionNet::Impl {
+  std::vector<std::array<SepConv, 4>> blocks;
+  at::Tensor fc_weight, fc_bias; // (256, 7), (7,)
+};
+
+FaceExpressionNet::FaceExpressionNet(const std::filesystem::path& manifest)
+    : impl_(std::make_unique<Impl>()) {
+  const formats::TfjsWeights w = formats::load_tfjs_weights(manifest);
+  const int channels[] = {32, 64, 128, 256};
+  int in = 3;
+  for (int b = 0; b < 4; ++b) {
+    const int out = channels[b];
+    std::array<SepConv, 4> block;
+    for (int k = 0; k < 4; ++k) {
+      const std::string p = "dense" + std::to_string(b) + "/conv" + std::to_string(k);
+      const int cin = k == 0 ? in : out;
+      SepConv c;
+      if (b == 0 && k == 0) {
+        c.pointwise = w.get(p + "/filters", {3, 3, cin, out}).permute({3, 2, 0, 1}).contiguous();
+      } else {
+        c.depthwise = w.get(p + "/depthwise_filter", {3, 3, cin, 1})
+                          .permute({2, 3, 0, 1})
+                          .reshape({cin, 1, 3, 3})
+                          .contiguous();
+        c.pointwise =
+            w.get(p + "/pointwise_filter", {1, 1, cin, out}).permute({3, 2, 0, 1}).contiguous();
+      }
+      c.bias = w.get(p + "/bias", {out}).contiguous();
+      block[size_t(k)] = c;
+    }
+    impl_->blocks.push_back(block);
+    in = out;
+  }
+  impl_->fc_weight = w.get("fc/weights", {256, 7}).contiguous();
+  impl_->fc_bias = w.get("fc/bias", {7}).contiguous();
+}
+
+FaceExpressionNet::~FaceExpressionNet() = default;
+
+at::Tensor FaceExpressionNet::forward(const at::Tensor& rgb) const {
+  DRIG_CHECK(rgb.dim() == 4 && rgb.size(1) == kExpressionInput && rgb.size(2) == kExpressionInput &&
+                 rgb.size(3) == 3,
+             "face expression: input must be (B, 112, 112, 3), got {} dimensions", rgb.dim());
+  const at::Tensor mean = at::tensor({122.782f, 117.001f, 104.298f}, at::kFloat);
+  at::Tensor x = ((rgb.to(at::kFloat) - mean) / 255.0f).permute({0, 3, 1, 2}).contiguous();
+  for (const auto& b : impl_->blocks) {
+    // A dense block: every later convolution sees the sum of the earlier ones.
+    const at::Tensor out1 = at::relu(apply(b[0], x, 2));
+    const at::Tensor out2 = apply(b[1], out1, 1);
+    const at::Tensor out3 = apply(b[2], at::relu(out1 + out2), 1);
+    const at::Tensor out4 = apply(b[3], at::relu(out1 + out2 + out3), 1);
+    x = at::relu(out1 + out2 + out3 + out4);
+  }
+  x = at::avg_pool2d(x, {7, 7}, {2, 2}); // 7x7 -> 1x1
+  const at::Tensor logits = at::matmul(x.flatten(1), impl_->fc_weight) + impl_->fc_bias;
+  return at::softmax(logits, 1);
+}
+
+} // namespace drig::face
