@@ -28,6 +28,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
 
 namespace fs = std::filesystem;
 
@@ -198,7 +199,10 @@ void EditorController::generate() {
     QString png;
     double identity = std::numeric_limits<double>::quiet_NaN();
     QString expression; // what the result shows, when the expression model is there
+    int retries = 0;    // more seeds tried for the minimum identity
   };
+  const double min_identity = ctx_.settings().min_identity;
+  const int identity_retries = ctx_.settings().identity_retries;
   run_in_background<Done>(
       this,
       [=]() mutable {
@@ -219,23 +223,44 @@ void EditorController::generate() {
               },
               Qt::QueuedConnection);
         };
-        const editing::EditResult r = engine->edit(*photo, pending->spec, job, g);
+        editing::EditResult r = engine->edit(*photo, pending->spec, job, g);
+        Done done{engine, QString::fromStdString(pending->png.string())};
+        if (guard) {
+          const auto check = [&](const editing::EditResult& result) {
+            try {
+              return std::optional<identity::EditCheck>(guard->check_edit(*photo, result.crop));
+            } catch (const std::exception&) {
+              return std::optional<identity::EditCheck>(); // no face to compare
+            }
+          };
+          std::optional<identity::EditCheck> best = check(r);
+          // Preferences > Minimum identity: the next seeds while the result
+          // looks like someone else; the most alike is kept.
+          for (int k = 1;
+               best && min_identity > 0 && best->similarity < min_identity && k <= identity_retries;
+               ++k) {
+            at::manual_seed(uint64_t(pending->spec.seed + k));
+            editing::GenerateOptions again = g;
+            again.noise = at::randn({1, 3, engine->image_size(), engine->image_size()});
+            editing::EditResult other = engine->edit(*photo, pending->spec, job, again);
+            const std::optional<identity::EditCheck> c = check(other);
+            ++done.retries;
+            if (c && c->similarity > best->similarity) {
+              best = c;
+              r = std::move(other);
+            }
+          }
+          if (best) {
+            done.identity = best->similarity;
+            if (best->result_expression >= 0)
+              done.expression =
+                  QString::fromLatin1(face::kExpressionLabels[size_t(best->result_expression)]);
+          }
+        }
         cv::Mat rgb16;
         r.crop.convertTo(rgb16, CV_16UC3, 65535.0);
         fs::create_directories(pending->png.parent_path());
         editing::write_photo(pending->png, rgb16, {}); // atomic
-        Done done{engine, QString::fromStdString(pending->png.string())};
-        if (guard) {
-          try {
-            const identity::EditCheck check = guard->check_edit(*photo, r.crop);
-            done.identity = check.similarity;
-            if (check.result_expression >= 0)
-              done.expression =
-                  QString::fromLatin1(face::kExpressionLabels[size_t(check.result_expression)]);
-          } catch (const std::exception&) {
-            // no face to compare: the score stays unknown
-          }
-        }
         return done;
       },
       [this, row, id, pending](const Outcome<Done>& out) {
@@ -279,6 +304,8 @@ void EditorController::generate() {
                     .arg(same ? tr("still the same person") : tr("looks like someone else"));
             if (!out.value.expression.isEmpty())
               text += tr(" · looks %1").arg(out.value.expression);
+            if (out.value.retries > 0)
+              text += tr(" (best of %1 seeds)").arg(out.value.retries + 1);
             ctx_.controls->generateStatus()->setText(text);
             ctx_.canvas->infoLabel()->setText(text);
           }

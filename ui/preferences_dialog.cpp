@@ -6,6 +6,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -35,7 +36,8 @@ PreferencesDialog::PreferencesDialog(const StudioSettings& current, QWidget* par
     : QDialog(parent), assets_edit_(new QLineEdit), browse_(new QPushButton(tr("Browse…"))),
       assets_summary_(new QLabel), assets_tree_(new QTreeWidget), asset_details_(new QLabel),
       device_(new QComboBox), threads_(new QSpinBox), ddim_steps_(new QSpinBox),
-      seed_(new QSpinBox), cache_(new QSpinBox), problems_label_(new QLabel),
+      seed_(new QSpinBox), cache_(new QSpinBox), min_identity_(new QDoubleSpinBox),
+      identity_retries_(new QSpinBox), problems_label_(new QLabel),
       refresh_timer_(new QTimer(this)) {
   setObjectName(QStringLiteral("preferencesDialog"));
   setWindowTitle(tr("Preferences"));
@@ -49,6 +51,8 @@ PreferencesDialog::PreferencesDialog(const StudioSettings& current, QWidget* par
   ddim_steps_->setObjectName(QStringLiteral("ddimStepsSpin"));
   seed_->setObjectName(QStringLiteral("seedSpin"));
   cache_->setObjectName(QStringLiteral("cacheSpin"));
+  min_identity_->setObjectName(QStringLiteral("minIdentitySpin"));
+  identity_retries_->setObjectName(QStringLiteral("identityRetriesSpin"));
   problems_label_->setObjectName(QStringLiteral("problemsLabel"));
 
   problems_label_->setWordWrap(true);
@@ -143,6 +147,15 @@ QWidget* PreferencesDialog::createComputeGroup() {
   cache_->setRange(kMinCacheMb, kMaxCacheMb);
   cache_->setSuffix(QStringLiteral(" MB"));
   cache_->setSingleStep(256);
+  min_identity_->setRange(0.0, 1.0);
+  min_identity_->setSingleStep(0.05);
+  min_identity_->setDecimals(2);
+  min_identity_->setSpecialValueText(tr("Off"));
+  min_identity_->setToolTip(tr("Generate samples again with the next seeds while the result's "
+                               "identity score is below this (0.40 = same person), keeping "
+                               "the most alike; needs the face-api models"));
+  identity_retries_->setRange(0, 20);
+  identity_retries_->setToolTip(tr("At most this many more seeds for the minimum identity"));
   cache_->setToolTip(tr("Disk space for generated results in each project (its edits folder); "
                         "the least recently made are deleted first and made again when needed"));
 
@@ -157,6 +170,8 @@ QWidget* PreferencesDialog::createComputeGroup() {
   form->addRow(tr("DDIM &steps:"), ddim_steps_);
   form->addRow(tr("S&eed:"), seed_);
   form->addRow(tr("Result &cache:"), cache_);
+  form->addRow(tr("&Minimum identity:"), min_identity_);
+  form->addRow(tr("Identity &retries:"), identity_retries_);
   return group;
 }
 
@@ -167,6 +182,8 @@ void PreferencesDialog::setFields(const StudioSettings& settings) {
   ddim_steps_->setValue(settings.ddim_steps);
   seed_->setValue(settings.seed);
   cache_->setValue(settings.cache_mb);
+  min_identity_->setValue(settings.min_identity);
+  identity_retries_->setValue(settings.identity_retries);
 }
 
 StudioSettings PreferencesDialog::settings() const {
@@ -177,6 +194,8 @@ StudioSettings PreferencesDialog::settings() const {
   out.ddim_steps = ddim_steps_->value();
   out.seed = seed_->value();
   out.cache_mb = cache_->value();
+  out.min_identity = min_identity_->value();
+  out.identity_retries = identity_retries_->value();
   return out;
 }
 

@@ -8,6 +8,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QDoubleSpinBox;
 class QSpinBox;
 class QTimer;
 class QTreeWidget;
@@ -40,6 +41,8 @@ public:
   QSpinBox* ddimStepsSpin() const { return ddim_steps_; }
   QSpinBox* seedSpin() const { return seed_; }
   QSpinBox* cacheSpin() const { return cache_; }
+  QDoubleSpinBox* minIdentitySpin() const { return min_identity_; }
+  QSpinBox* identityRetriesSpin() const { return identity_retries_; }
   QLabel* problemsLabel() const { return problems_label_; }
 
 public slots:
@@ -64,6 +67,8 @@ private:
   QSpinBox* ddim_steps_;
   QSpinBox* seed_;
   QSpinBox* cache_;
+  QDoubleSpinBox* min_identity_;
+  QSpinBox* identity_retries_;
   QLabel* problems_label_;
   QTimer* refresh_timer_;
   QStringList problems_;

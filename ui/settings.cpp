@@ -28,6 +28,8 @@ StudioSettings StudioSettings::load() {
   out.ddim_steps = settings.value(keys::kDdimSteps, out.ddim_steps).toInt();
   out.seed = settings.value(keys::kSeed, out.seed).toInt();
   out.cache_mb = settings.value(keys::kCacheMb, out.cache_mb).toInt();
+  out.min_identity = settings.value(keys::kMinIdentity, out.min_identity).toDouble();
+  out.identity_retries = settings.value(keys::kIdentityRetries, out.identity_retries).toInt();
   return out;
 }
 
@@ -39,6 +41,8 @@ void StudioSettings::save() const {
   settings.setValue(keys::kDdimSteps, ddim_steps);
   settings.setValue(keys::kSeed, seed);
   settings.setValue(keys::kCacheMb, cache_mb);
+  settings.setValue(keys::kMinIdentity, min_identity);
+  settings.setValue(keys::kIdentityRetries, identity_retries);
   settings.sync();
 }
 
@@ -60,6 +64,12 @@ QStringList StudioSettings::problems() const {
                 "DDIM steps must be between " + std::to_string(kMinDdimSteps) + " and " +
                     std::to_string(kMaxDdimSteps) + ", got " + std::to_string(ddim_steps));
   check.require(seed >= 0, "seed must not be negative, got " + std::to_string(seed));
+  check.require(min_identity >= 0 && min_identity <= 1,
+                "the minimum identity must be between 0 and 1, got " +
+                    std::to_string(min_identity));
+  check.require(identity_retries >= 0 && identity_retries <= 20,
+                "identity retries must be between 0 and 20, got " +
+                    std::to_string(identity_retries));
   check.require(cache_mb >= kMinCacheMb && cache_mb <= kMaxCacheMb,
                 "the result cache must be between " + std::to_string(kMinCacheMb) + " and " +
                     std::to_string(kMaxCacheMb) + " MB, got " + std::to_string(cache_mb));

@@ -16,6 +16,8 @@ inline constexpr const char* kThreads = "preferences/threads";
 inline constexpr const char* kDdimSteps = "preferences/ddimSteps";
 inline constexpr const char* kSeed = "preferences/seed";
 inline constexpr const char* kCacheMb = "preferences/cacheMb";
+inline constexpr const char* kMinIdentity = "preferences/minIdentity";
+inline constexpr const char* kIdentityRetries = "preferences/identityRetries";
 inline constexpr const char* kWindowGeometry = "window/geometry";
 inline constexpr const char* kWindowState = "window/state";
 inline constexpr const char* kRecentProjects = "project/recent";
@@ -41,7 +43,9 @@ struct StudioSettings {
   int threads = 0; // 0 = every core
   int ddim_steps = 20;
   int seed = 0;
-  int cache_mb = 2048; // generated results kept per project (least recently made go first)
+  int cache_mb = 2048;     // generated results kept per project (least recently made go first)
+  double min_identity = 0; // Generate samples again below this identity score (0 = off)
+  int identity_retries = 3;
 
   static StudioSettings load();
   void save() const;

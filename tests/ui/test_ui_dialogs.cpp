@@ -107,6 +107,8 @@ private slots:
     dialog.ddimStepsSpin()->setValue(50);
     dialog.seedSpin()->setValue(1234);
     dialog.cacheSpin()->setValue(512);
+    dialog.minIdentitySpin()->setValue(0.5);
+    dialog.identityRetriesSpin()->setValue(5);
     dialog.accept();
     QVERIFY2(dialog.problems().isEmpty(), qPrintable(dialog.problems().join('\n')));
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
@@ -118,6 +120,8 @@ private slots:
     expected.ddim_steps = 50;
     expected.seed = 1234;
     expected.cache_mb = 512;
+    expected.min_identity = 0.5;
+    expected.identity_retries = 5;
     QCOMPARE(StudioSettings::load(), expected);
     QCOMPARE(QSettings().value(keys::kDevice).toString(), QStringLiteral("cpu"));
 

@@ -350,11 +350,27 @@ private slots:
     QVERIFY(QFile::exists(editor->resultPng()));
     // The identity guard scores the result when the face-api models are installed.
     if (QFile::exists(QDir::homePath() + QStringLiteral("/.local/share/diffusionrig/face-api/"
-                                                         "face_recognition_model.bin"))) {
+                                                        "face_recognition_model.bin"))) {
       QVERIFY(!std::isnan(editor->lastIdentity()));
       QVERIFY2(panel->generateStatus()->text().startsWith(QStringLiteral("Identity ")),
                qPrintable(panel->generateStatus()->text()));
       QCOMPARE(window.editorCanvas()->infoLabel()->text(), panel->generateStatus()->text());
+      // Preferences > Minimum identity: the tiny model's noise never reaches 0.99, so every
+      // retry runs and the best is kept.
+      StudioSettings strict = window.settings();
+      strict.min_identity = 0.99;
+      strict.identity_retries = 2;
+      window.applySettings(strict);
+      panel->pose()->slider(QStringLiteral("yaw"))->setValue(16);
+      generated.clear();
+      QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
+      QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0, 120000);
+      QVERIFY2(panel->generateStatus()->text().contains(QStringLiteral("(best of 3 seeds)")),
+               qPrintable(panel->generateStatus()->text()));
+      strict.min_identity = 0;
+      window.applySettings(strict);
+      panel->pose()->slider(QStringLiteral("yaw"))->setValue(15);
+      QTRY_VERIFY(!editor->resultPng().isEmpty()); // back to the cached 15-degree result
     } else {
       qInfo("no face-api models: the identity score is not checked");
     }
