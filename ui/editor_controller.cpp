@@ -158,6 +158,11 @@ EditorController::EditorController(Context context, QObject* parent)
 
 EditorController::~EditorController() {
   impl_->generate_cancel.cancel();
+  impl_->export_cancel.cancel();
+  // Cancels land within a step or a photo; the work must not outlive the
+  // controller its progress is sent to.
+  impl_->generate_future.waitForFinished();
+  impl_->export_future.waitForFinished();
 }
 
 bool EditorController::editing() const {

@@ -8,6 +8,7 @@
 #include "training/fitting/rig_file.h"
 #include "ui/editor_controller.h"
 
+#include <QFuture>
 #include <QImage>
 
 #include <array>
@@ -45,7 +46,10 @@ struct EditorController::Impl {
   std::shared_ptr<editing::EditEngine> engine;
   std::filesystem::path engine_model;
   std::string engine_device;
-  CancelToken generate_cancel;
+  CancelToken generate_cancel, export_cancel;
+  // The running generation and export: waited for on destruction (their
+  // progress is queued to the controller).
+  QFuture<void> generate_future, export_future;
   // The identity guard (null until the first generation; absent models: none).
   std::shared_ptr<identity::IdentityGuard> guard;
   bool guard_tried = false;

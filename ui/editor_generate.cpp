@@ -203,7 +203,7 @@ void EditorController::generate() {
   };
   const double min_identity = ctx_.settings().min_identity;
   const int identity_retries = ctx_.settings().identity_retries;
-  run_in_background<Done>(
+  m.generate_future = QFuture<void>(run_in_background<Done>(
       this,
       [=]() mutable {
         if (!engine)
@@ -311,7 +311,7 @@ void EditorController::generate() {
           }
         }
         emit generated(id, out.value.png);
-      });
+      }));
 }
 
 void EditorController::cancelGenerate() {
@@ -371,7 +371,8 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
     items.push_back(std::move(item));
   }
   exporting_ = true;
-  CancelToken cancel;
+  impl_->export_cancel = CancelToken();
+  const CancelToken cancel = impl_->export_cancel;
   const int row = ctx_.jobs->addJob(tr("Export %n photo(s)", nullptr, int(items.size())),
                                     tr("starting"), [cancel] { cancel.cancel(); });
   const JobContext job = gui_job(this, ctx_.jobs, row, cancel);
@@ -380,7 +381,7 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
     int written = 0;
     QStringList problems;
   };
-  run_in_background<Done>(
+  impl_->export_future = QFuture<void>(run_in_background<Done>(
       this,
       [=]() {
         Done done;
@@ -450,7 +451,7 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
                                  : tr("Done: %1 written, with problems").arg(out.value.written),
                              problems);
         emit exportFinished(out.value.written, problems);
-      });
+      }));
 }
 
 } // namespace drig::ui
