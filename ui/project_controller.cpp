@@ -334,6 +334,7 @@ void ProjectController::importPaths(const QStringList& paths) {
     }
   }
   int added = 0;
+  std::vector<std::pair<QString, fs::path>> thumbnails;
   for (const fs::path& photo : photos) {
     const size_t before = project_->photos.size();
     project::PhotoEntry& e = project_->add_photo(photo);
@@ -347,13 +348,23 @@ void ProjectController::importPaths(const QStringList& paths) {
     album_->model()->appendRow(item);
     items_[id] = item;
     refreshItem(e);
-    loadThumbnail(id, e.source);
+    thumbnails.emplace_back(id, e.source);
   }
   spdlog::info("imported {} photo(s)", added);
   scheduleSave();
   emit albumChanged();
-  if (added > 0)
+  if (added == 0)
+    return;
+  // The new items are laid out and painted first: started at once, the
+  // decoding and alignment threads took the CPU that first frame needed
+  // (50-60 ms on 2 cores).
+  ++starting_;
+  QTimer::singleShot(kStartDelayMs, this, [this, thumbnails] {
+    --starting_;
+    for (const auto& [id, source] : thumbnails)
+      loadThumbnail(id, source);
     alignPending();
+  });
 }
 
 std::shared_ptr<ProjectController::Job> ProjectController::startJob(const QString& name) {

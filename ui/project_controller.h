@@ -79,7 +79,7 @@ public:
   bool chooseFace(const QString& id, int index, QString* error);
   // Stores a photo's edit (the edit JSON with its controls) and saves soon.
   void setEdit(const QString& id, nlohmann::json edit);
-  bool busy() const { return running_jobs_ > 0; }
+  bool busy() const { return running_jobs_ > 0 || starting_ > 0; }
   QStandardItem* itemFor(const QString& id) const;
   // What to store as the project's window state on every save (the main
   // window's dock layout), restored when the project is opened.
@@ -123,6 +123,8 @@ private:
   std::map<QString, QPixmap> thumbnails_;
   std::vector<std::shared_ptr<Job>> jobs_running_;
   int running_jobs_ = 0;
+  int starting_ = 0; // imports whose work starts after their first frame
+  static constexpr int kStartDelayMs = 120;
   bool align_queued_ = false;
   class QTimer* save_timer_;
   class QThreadPool* writer_;

@@ -197,6 +197,8 @@ private slots:
                                    {}, &error));
     drop(window, {album_dir()});
     QTableWidget* jobs = window.jobsPanel()->jobsTable();
+    QVERIFY(controller->busy()); // the work starts right after the first frame
+    QTRY_VERIFY(jobs->rowCount() >= 1);
     const int row = jobs->rowCount() - 1;
     auto* cancel = qobject_cast<QPushButton*>(jobs->cellWidget(row, JobsPanel::CancelColumn));
     QVERIFY(cancel != nullptr);
