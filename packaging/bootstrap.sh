@@ -17,7 +17,7 @@ packages=(
   libtorch-dev libeigen3-dev
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 libgl-dev
   libopencv-dev opencv-data libdlib-dev libdlib-data liblmdb-dev libgloo-dev
-  libheif-dev liblcms2-dev libexif-dev zlib1g-dev
+  libheif-dev liblcms2-dev libexif-dev zlib1g-dev libtiff-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev python3-torch
   libegl-dev libegl-mesa0 libgl1-mesa-dri libgles-dev

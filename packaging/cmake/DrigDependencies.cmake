@@ -109,5 +109,7 @@ pkg_check_modules(HEIF REQUIRED IMPORTED_TARGET libheif)
 pkg_check_modules(LCMS2 REQUIRED IMPORTED_TARGET lcms2)
 pkg_check_modules(EXIF REQUIRED IMPORTED_TARGET libexif)
 pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
+# TIFF export with the source's colour profile.
+pkg_check_modules(TIFF REQUIRED IMPORTED_TARGET libtiff-4)
 find_package(OpenGL REQUIRED COMPONENTS OpenGL EGL)
 find_package(Qt6 6.2 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Charts Concurrent Test)

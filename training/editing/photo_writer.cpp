@@ -7,10 +7,15 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <tiffio.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -160,6 +165,52 @@ PhotoMetadata read_metadata(const std::filesystem::path& source) {
   return m;
 }
 
+namespace {
+
+// TIFF through libtiff (OpenCV's encoder cannot carry a colour profile):
+// RGB, 8 or 16 bits, LZW with horizontal differencing, the ICC profile in
+// tag 34675. libtiff writes files, so it writes a temporary one that is read
+// back for the atomic write.
+std::string encode_tiff(const cv::Mat& rgb, const PhotoMetadata& metadata,
+                        const std::filesystem::path& path) {
+  char name[] = "/tmp/drig-tiff-XXXXXX";
+  const int fd = ::mkstemp(name);
+  DRIG_CHECK(fd >= 0, "{}: cannot make a temporary file for the TIFF encoder", path.string());
+  ::close(fd);
+  struct Remove {
+    const char* file;
+    ~Remove() { std::remove(file); }
+  } remove_temp{name};
+  TIFF* tif = TIFFOpen(name, "w");
+  DRIG_CHECK(tif, "{}: the TIFF encoder cannot start", path.string());
+  const int bits = rgb.depth() == CV_16U ? 16 : 8;
+  TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, uint32_t(rgb.cols));
+  TIFFSetField(tif, TIFFTAG_IMAGELENGTH, uint32_t(rgb.rows));
+  TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, uint16_t(bits));
+  TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, uint16_t(3));
+  TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, uint16_t(PHOTOMETRIC_RGB));
+  TIFFSetField(tif, TIFFTAG_PLANARCONFIG, uint16_t(PLANARCONFIG_CONTIG));
+  TIFFSetField(tif, TIFFTAG_ORIENTATION, uint16_t(ORIENTATION_TOPLEFT));
+  TIFFSetField(tif, TIFFTAG_COMPRESSION, uint16_t(COMPRESSION_LZW));
+  TIFFSetField(tif, TIFFTAG_PREDICTOR, uint16_t(PREDICTOR_HORIZONTAL));
+  TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, TIFFDefaultStripSize(tif, 0));
+  if (!metadata.icc.empty())
+    TIFFSetField(tif, TIFFTAG_ICCPROFILE, uint32_t(metadata.icc.size()), metadata.icc.data());
+  // The predictor differences the row in place: hand libtiff a copy.
+  std::vector<uchar> row(rgb.cols * rgb.elemSize());
+  bool ok = true;
+  for (int y = 0; y < rgb.rows && ok; ++y) {
+    std::memcpy(row.data(), rgb.ptr(y), row.size());
+    ok = TIFFWriteScanline(tif, row.data(), uint32_t(y), 0) == 1;
+  }
+  TIFFClose(tif);
+  DRIG_CHECK(ok, "{}: the TIFF encoder failed", path.string());
+  std::ifstream in(name, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+} // namespace
+
 void write_photo(const std::filesystem::path& path, const cv::Mat& rgb,
                  const PhotoMetadata& metadata, const WriteOptions& options) {
   DRIG_CHECK(rgb.type() == CV_8UC3 || rgb.type() == CV_16UC3,
@@ -177,6 +228,15 @@ void write_photo(const std::filesystem::path& path, const cv::Mat& rgb,
                     : options.bit_depth ? options.bit_depth
                                         : (rgb.depth() == CV_16U ? 16 : 8);
   DRIG_CHECK(depth == 8 || depth == 16, "bit depth {} is not 8 or 16", depth);
+  if (tiff) {
+    cv::Mat out = rgb;
+    if (depth == 8 && out.depth() == CV_16U)
+      out.convertTo(out, CV_8U, 1.0 / 257.0);
+    else if (depth == 16 && out.depth() == CV_8U)
+      out.convertTo(out, CV_16U, 257.0);
+    write_file_atomic(path, encode_tiff(out.isContinuous() ? out : out.clone(), metadata, path));
+    return;
+  }
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   if (depth == 8 && bgr.depth() == CV_16U)

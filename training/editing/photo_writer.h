@@ -25,7 +25,8 @@ struct WriteOptions {
 };
 
 // rgb: CV_8UC3 or CV_16UC3, RGB order. The format comes from the extension
-// (.jpg/.jpeg, .png, .tif/.tiff); metadata goes into JPEG and PNG. Written
+// (.jpg/.jpeg, .png, .tif/.tiff); EXIF and ICC go into JPEG and PNG, the ICC
+// profile into TIFF. Written
 // atomically; Error naming the file on failure.
 void write_photo(const std::filesystem::path& path, const cv::Mat& rgb,
                  const PhotoMetadata& metadata, const WriteOptions& options = {});

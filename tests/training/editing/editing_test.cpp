@@ -241,6 +241,14 @@ TEST(PhotoWriter, KeepsExifIccAndBitDepth) {
   EXPECT_EQ(cv::imread((dir / "out.jpg").string(), cv::IMREAD_UNCHANGED).depth(), CV_8U);
   write_photo(dir / "out8.tif", rgb16, {}, {95, 8});
   EXPECT_EQ(cv::imread((dir / "out8.tif").string(), cv::IMREAD_UNCHANGED).depth(), CV_8U);
+  // TIFF: 16-bit pixels exactly, and the colour profile (EXIF is not written to TIFF yet).
+  write_photo(dir / "out16.tif", rgb16, m);
+  EXPECT_EQ(read_metadata(dir / "out16.tif").icc, icc);
+  const cv::Mat tif = cv::imread((dir / "out16.tif").string(), cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(tif.depth(), CV_16U);
+  cv::Mat tif_rgb;
+  cv::cvtColor(tif, tif_rgb, cv::COLOR_BGR2RGB);
+  EXPECT_EQ(cv::norm(tif_rgb, rgb16, cv::NORM_INF), 0);
   EXPECT_NE(test::error_of([&] { write_photo(dir / "out.gif", rgb16, {}); }).find(".gif"),
             std::string::npos);
 }
