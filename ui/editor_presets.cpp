@@ -43,12 +43,9 @@ public:
 
 private:
   void apply(const std::map<QString, nlohmann::json>& edits) {
-    project::Project* p = project_->project();
-    if (!p)
-      return;
     for (const auto& [id, edit] : edits)
       if (edit.is_null())
-        p->edits.erase(id.toStdString());
+        project_->removeEdit(id);
       else
         project_->setEdit(id, edit);
   }

@@ -591,6 +591,11 @@ void ProjectController::setEdit(const QString& id, nlohmann::json edit) {
   scheduleSave();
 }
 
+void ProjectController::removeEdit(const QString& id) {
+  if (project_ && project_->edits.erase(id.toStdString()) > 0)
+    scheduleSave();
+}
+
 void ProjectController::setExcluded(const QString& id, bool excluded) {
   if (!project_)
     return;

@@ -79,6 +79,8 @@ public:
   bool chooseFace(const QString& id, int index, QString* error);
   // Stores a photo's edit (the edit JSON with its controls) and saves soon.
   void setEdit(const QString& id, nlohmann::json edit);
+  // Forgets a photo's edit (it is shown unedited) and saves soon.
+  void removeEdit(const QString& id);
   bool busy() const { return running_jobs_ > 0 || starting_ > 0; }
   QStandardItem* itemFor(const QString& id) const;
   // What to store as the project's window state on every save (the main
