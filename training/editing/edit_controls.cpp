@@ -168,14 +168,10 @@ void reset_group(EditControls& controls, const std::string& group, const face::D
 }
 
 nlohmann::json to_json(const EditControls& c) {
-  nlohmann::json light = {{"edited", c.light_edited},
-                          {"azimuth", c.azimuth_deg},
-                          {"elevation", c.elevation_deg},
-                          {"intensity", c.intensity},
-                          {"ambient", c.ambient},
-                          {"temperature", c.temperature_k},
-                          {"tint", c.tint},
-                          {"colour", c.colour}};
+  nlohmann::json light = {
+      {"edited", c.light_edited}, {"azimuth", c.azimuth_deg}, {"elevation", c.elevation_deg},
+      {"intensity", c.intensity}, {"ambient", c.ambient},     {"temperature", c.temperature_k},
+      {"tint", c.tint},           {"colour", c.colour}};
   if (c.light_sh)
     light["sh"] = std::vector<float>(c.light_sh->begin(), c.light_sh->end());
   nlohmann::json named = nlohmann::json::object();
@@ -277,10 +273,9 @@ EditSpec to_spec(const EditControls& c, const face::DecaCode& fitted,
     s.light.elevation_deg = c.elevation_deg;
     s.light.intensity = dom.intensity * c.intensity;
     s.light.ambient = dom.ambient * c.ambient;
-    s.light.colour =
-        std::array<double, 3>{dom.colour[0] * tone[0] * c.colour[0],
-                              dom.colour[1] * tone[1] * c.colour[1],
-                              dom.colour[2] * tone[2] * c.colour[2]};
+    s.light.colour = std::array<double, 3>{dom.colour[0] * tone[0] * c.colour[0],
+                                           dom.colour[1] * tone[1] * c.colour[1],
+                                           dom.colour[2] * tone[2] * c.colour[2]};
   }
 
   const std::vector<double> own = to_vector(fitted.exp);

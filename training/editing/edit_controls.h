@@ -60,7 +60,7 @@ struct EditControls {
   double ambient = 1;                        // times the fitted ambient
   double temperature_k = 6500;
   double tint = 0;
-  std::array<double, 3> colour{1, 1, 1}; // a picked colour, times temperature and tint
+  std::array<double, 3> colour{1, 1, 1};   // a picked colour, times temperature and tint
   std::optional<render::ShLight> light_sh; // typed in or copied: replaces all of the above
 
   // Expression.
