@@ -4,8 +4,6 @@
 #include "model/base/error.h"
 #include "training/align/album_job.h"
 #include "training/datasets/create_data.h"
-#include "training/fitting/fit_job.h"
-#include "training/fitting/rig_file.h"
 #include "training/image_io/image_file.h"
 #include "training/train/train_loop.h"
 #include "ui/album_panel.h"
@@ -402,132 +400,6 @@ void ProjectController::cancelAll() {
     job->cancel.cancel();
 }
 
-void ProjectController::alignPending() {
-  if (!project_)
-    return;
-  if (busy()) {
-    align_queued_ = true; // after the running job
-    return;
-  }
-  align::AlignJobOptions o;
-  for (project::PhotoEntry& e : project_->photos)
-    if (!e.excluded && (e.status == "queued" || e.status == "error")) {
-      o.inputs.push_back(e.source);
-      e.status = "aligning";
-      e.reason.clear();
-      refreshItem(e);
-    }
-  if (o.inputs.empty()) {
-    fitPending();
-    return;
-  }
-  o.output_dir = project_->aligned_dir();
-  o.size = 256;
-  o.all_faces = true; // a group photo keeps every face; Choose Face picks which one is edited
-  auto job = startJob(tr("Align %n photo(s)", nullptr, int(o.inputs.size())));
-  const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
-  job->future = run_in_background<align::AlignSummary>(
-      this, [o, ctx] { return align::align_album(o, ctx); },
-      [this, job](const Outcome<align::AlignSummary>& out) {
-        const bool cancelled = out.cancelled || out.value.cancelled;
-        std::map<std::string, const align::PhotoResult*> results;
-        for (const align::PhotoResult& r : out.value.photos)
-          results[r.source.string()] = &r;
-        int aligned = 0;
-        if (project_)
-          for (project::PhotoEntry& e : project_->photos) {
-            if (e.status != "aligning")
-              continue;
-            const auto it = results.find(e.source.string());
-            if (it == results.end()) {
-              e.status = "queued"; // not reached (cancelled) or the job failed
-            } else {
-              const align::PhotoResult& r = *it->second;
-              e.faces_found = r.faces_found;
-              e.reason = r.reason;
-              if (r.status == align::PhotoStatus::Aligned ||
-                  r.status == align::PhotoStatus::UpToDate) {
-                e.status = "aligned";
-                e.faces = r.outputs;
-                e.face_index = std::clamp(e.face_index, 0, int(r.outputs.size()) - 1);
-                e.aligned = r.outputs.at(size_t(e.face_index));
-                ++aligned;
-              } else {
-                e.status = r.status == align::PhotoStatus::NoFace ? "no-face" : "error";
-              }
-            }
-            refreshItem(e);
-          }
-        updateCounter();
-        scheduleSave();
-        emit albumChanged();
-        const QString status = !out.error.empty() ? tr("Failed")
-                               : cancelled        ? tr("Cancelled")
-                                                  : tr("Done: %n aligned", nullptr, aligned);
-        finishJob(job, status, QString::fromStdString(out.error));
-        if (out.error.empty() && !cancelled)
-          fitPending();
-      });
-}
-
-void ProjectController::fitPending() {
-  if (!project_ || busy())
-    return;
-  const fs::path assets = assets_dir_ ? assets_dir_() : fs::path();
-  if (!fs::exists(assets / "deca_model.tar")) {
-    emit message(tr("Face-model fitting needs deca_model.tar in %1: choose the folder with the "
-                    "DECA/FLAME files in Preferences, then use Album → Fit Face Model.")
-                     .arg(q(assets)));
-    return;
-  }
-  fitting::FitOptions o;
-  for (project::PhotoEntry& e : project_->photos)
-    if (!e.excluded && e.status == "aligned" && !e.aligned.empty()) {
-      o.inputs.push_back(e.aligned);
-      e.status = "fitting";
-      refreshItem(e);
-    }
-  if (o.inputs.empty())
-    return;
-  o.output_dir = project_->rigs_dir();
-  o.assets_dir = assets;
-  auto job = startJob(tr("Fit the face model to %n photo(s)", nullptr, int(o.inputs.size())));
-  const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
-  job->future = run_in_background<fitting::FitSummary>(
-      this, [o, ctx] { return fitting::fit_album(o, ctx); },
-      [this, job, o](const Outcome<fitting::FitSummary>& out) {
-        const bool cancelled = out.cancelled || out.value.cancelled;
-        std::map<std::string, std::string> failed;
-        for (const auto& [photo, reason] : out.value.failed)
-          failed[photo.string()] = reason;
-        int fitted = 0;
-        if (project_)
-          for (project::PhotoEntry& e : project_->photos) {
-            if (e.status != "fitting")
-              continue;
-            const fs::path rig = fitting::rig_path(o.output_dir, e.aligned);
-            if (const auto it = failed.find(e.aligned.string()); it != failed.end()) {
-              e.status = "error";
-              e.reason = "fitting: " + it->second;
-            } else if (out.error.empty() && fs::exists(rig)) {
-              e.status = "fitted";
-              e.rig = rig;
-              ++fitted;
-            } else {
-              e.status = "aligned"; // cancelled or failed before this photo
-            }
-            refreshItem(e);
-          }
-        updateCounter();
-        scheduleSave();
-        emit albumChanged();
-        const QString status = !out.error.empty() ? tr("Failed")
-                               : cancelled        ? tr("Cancelled")
-                                                  : tr("Done: %n fitted", nullptr, fitted);
-        finishJob(job, status, QString::fromStdString(out.error));
-      });
-}
-
 void ProjectController::removePhotos(const QStringList& ids) {
   if (!project_)
     return;
@@ -557,31 +429,6 @@ void ProjectController::assignPerson(const QString& id, const QString& person) {
     scheduleSave();
     emit albumChanged();
   }
-}
-
-bool ProjectController::chooseFace(const QString& id, int index, QString* error) {
-  project::PhotoEntry* e = project_ ? project_->find(id.toStdString()) : nullptr;
-  if (!e || index < 0 || size_t(index) >= e->faces.size()) {
-    *error = tr("%1 has no face %2").arg(id).arg(index + 1);
-    return false;
-  }
-  if (busy()) {
-    *error = tr("Wait for the running job to finish (or cancel it) before choosing a face");
-    return false;
-  }
-  if (index == e->face_index && e->aligned == e->faces[size_t(index)])
-    return true;
-  e->face_index = index;
-  e->aligned = e->faces[size_t(index)];
-  e->rig.clear(); // the rig was fitted to the other face
-  e->status = "aligned";
-  e->reason.clear();
-  project_->edits.erase(e->id);
-  refreshItem(*e);
-  scheduleSave();
-  emit albumChanged();
-  fitPending();
-  return true;
 }
 
 void ProjectController::setEdit(const QString& id, nlohmann::json edit) {

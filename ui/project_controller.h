@@ -108,6 +108,10 @@ private:
   };
   std::shared_ptr<Job> startJob(const QString& name);
   void finishJob(const std::shared_ptr<Job>& job, const QString& status, const QString& details);
+  // The end of an alignment or fitting job: counter, save, album signal and
+  // the job's final status (`done` when it neither failed nor was cancelled).
+  void finishAlbumJob(const std::shared_ptr<Job>& job, const std::string& error, bool cancelled,
+                      const QString& done);
   void rebuildAlbum();
   void refreshItem(const project::PhotoEntry& photo);
   void loadThumbnail(const QString& id, const std::filesystem::path& source);
