@@ -229,17 +229,8 @@ EditControls controls_from_json(const nlohmann::json& j, const std::string& sour
         for (const auto& [key, v] : e.at("named").items())
           c.named[key] = v.get<double>();
       if (e.contains("components"))
-        for (const auto& [key, v] : e.at("components").items()) {
-          size_t used = 0;
-          int index = -1;
-          try {
-            index = std::stoi(key, &used);
-          } catch (const std::exception&) {
-          }
-          DRIG_CHECK(index >= 0 && used == key.size(),
-                     "expression component '{}' is not a coefficient index", key);
-          c.components[index] = v.get<double>();
-        }
+        for (const auto& [key, v] : e.at("components").items())
+          c.components[coefficient_index(key, "expression component")] = v.get<double>();
       if (e.contains("jaw") && !e.at("jaw").is_null())
         c.jaw_open_deg = e.at("jaw").get<double>();
       if (e.contains("copied") && !e.at("copied").is_null())

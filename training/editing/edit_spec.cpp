@@ -36,6 +36,17 @@ std::optional<T> get_optional(const nlohmann::json& j, const char* key) {
 
 } // namespace
 
+int coefficient_index(const std::string& key, const char* what) {
+  size_t used = 0;
+  int index = -1;
+  try {
+    index = std::stoi(key, &used);
+  } catch (const std::exception&) {
+  }
+  DRIG_CHECK(index >= 0 && used == key.size(), "{} '{}' is not a coefficient index", what, key);
+  return index;
+}
+
 bool EditSpec::changes_rig() const {
   return !light.empty() || !expression.empty() || jaw_deg ||
          pose_delta_deg != std::array<double, 3>{0, 0, 0};
@@ -97,17 +108,8 @@ EditSpec edit_from_json(const nlohmann::json& j, const std::string& source) {
       }
     }
     if (j.contains("expression"))
-      for (const auto& [key, value] : j.at("expression").items()) {
-        size_t used = 0;
-        int index = -1;
-        try {
-          index = std::stoi(key, &used);
-        } catch (const std::exception&) {
-        }
-        DRIG_CHECK(index >= 0 && used == key.size(),
-                   "expression key '{}' is not a coefficient index", key);
-        s.expression.emplace_back(index, value.get<double>());
-      }
+      for (const auto& [key, value] : j.at("expression").items())
+        s.expression.emplace_back(coefficient_index(key, "expression key"), value.get<double>());
     s.jaw_deg = get_optional<double>(j, "jaw");
     if (j.contains("pose")) {
       const auto& p = j.at("pose");
@@ -146,12 +148,10 @@ face::DecaCode apply_spec(const face::DecaCode& fitted, const EditSpec& spec) {
   rendering::RigEdit edit;
   edit.expression = spec.expression;
   edit.jaw_open_deg = spec.jaw_deg;
-  const at::Tensor pose = fitted.pose.to(at::kCPU, at::kDouble).contiguous();
-  const double* p = pose.data_ptr<double>();
   if (k == 0)
     return copy(fitted);
   if (spec.pose_delta_deg != std::array<double, 3>{0, 0, 0}) {
-    auto ypr = rendering::axis_angle_to_euler_deg({p[0], p[1], p[2]});
+    auto ypr = rendering::head_pose_deg(fitted);
     for (size_t i = 0; i < 3; ++i)
       ypr[i] += k * spec.pose_delta_deg[i];
     edit.head_pose_deg = ypr;

@@ -42,6 +42,10 @@ struct EditSpec {
   bool changes_rig() const;
 };
 
+// An expression coefficient index written as a JSON key ("3"); Error naming
+// `what` ("expression key") and the key for anything else.
+int coefficient_index(const std::string& key, const char* what);
+
 nlohmann::json to_json(const EditSpec& spec);
 // `source` names where the JSON came from in error messages.
 EditSpec edit_from_json(const nlohmann::json& j, const std::string& source);
