@@ -38,14 +38,8 @@ namespace drig::ui {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-
 int rounded(double v) {
   return int(std::lround(v));
-}
-
-double jaw_deg_of(const face::DecaCode& code) {
-  return code.pose[0][3].item<double>() * 180 / kPi;
 }
 
 // What each slider shows for `c` ("group.key" -> value).
@@ -216,7 +210,7 @@ void EditorController::setPhoto(const QString& id) {
           m.basis = editing::measure_expression_basis(m.renderer->flame(), n_shape, n_exp);
         m.fitted_center =
             m.renderer->geometry(m.rig->code, m.rig->crop_tform, kPreviewSize).ffhq_center;
-        m.fitted_jaw_deg = jaw_deg_of(m.rig->code);
+        m.fitted_jaw_deg = rendering::jaw_open_deg(m.rig->code);
         m.albedo = m.renderer->albedo(m.rig->code.tex);
         const auto stored = project->edits.find(entry->id);
         m.controls = stored == project->edits.end()

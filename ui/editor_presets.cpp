@@ -25,12 +25,6 @@ namespace drig::ui {
 
 namespace {
 
-std::array<double, 3> ypr_of(const face::DecaCode& code) {
-  const at::Tensor p = code.pose.to(at::kDouble).contiguous();
-  const double* v = p.data_ptr<double>();
-  return rendering::axis_angle_to_euler_deg({v[0], v[1], v[2]});
-}
-
 // Several photos' stored edits replaced at once (Apply to Selected).
 class ReplaceEditsCommand : public QUndoCommand {
 public:
@@ -162,9 +156,10 @@ bool EditorController::copyFromPhoto(const QString& group, const QString& other_
       c.copied = std::vector<double>(exp.data_ptr<double>(), exp.data_ptr<double>() + exp.numel());
       c.named.clear();
       c.components.clear();
-      c.jaw_open_deg = other.code.pose[0][3].item<double>() * 180 / 3.14159265358979323846;
+      c.jaw_open_deg = rendering::jaw_open_deg(other.code);
     } else if (group == "pose") {
-      const auto mine = ypr_of(own), theirs = ypr_of(other.code);
+      const auto mine = rendering::head_pose_deg(own),
+                 theirs = rendering::head_pose_deg(other.code);
       for (size_t i = 0; i < 3; ++i)
         c.pose_delta_deg[i] = theirs[i] - mine[i];
     } else {

@@ -84,9 +84,7 @@ rendering::RigEdit edit_from(const RenderArgs& a, const face::DecaCode& fitted) 
 }
 
 void print_sliders(const face::DecaCode& code) {
-  const at::Tensor pose = code.pose.to(at::kDouble).contiguous();
-  const double* p = pose.data_ptr<double>();
-  const auto ypr = rendering::axis_angle_to_euler_deg({p[0], p[1], p[2]});
+  const auto ypr = rendering::head_pose_deg(code);
   const render::DirectionalLight l =
       render::dominant_light(rendering::light_from_tensor(code.light));
   std::cout << fmt::format("head pose (yaw, pitch, roll): {:.1f}, {:.1f}, {:.1f} degrees\n", ypr[0],

@@ -28,6 +28,16 @@ std::array<double, 3> euler_deg_to_axis_angle(const std::array<double, 3>& ypr) 
   return {v.x(), v.y(), v.z()};
 }
 
+std::array<double, 3> head_pose_deg(const face::DecaCode& code) {
+  const at::Tensor pose = code.pose.to(at::kCPU, at::kDouble).contiguous();
+  const double* p = pose.data_ptr<double>();
+  return axis_angle_to_euler_deg({p[0], p[1], p[2]});
+}
+
+double jaw_open_deg(const face::DecaCode& code) {
+  return code.pose[0][3].item<double>() / kDeg;
+}
+
 std::array<double, 3> axis_angle_to_euler_deg(const std::array<double, 3>& axis_angle) {
   const Eigen::Vector3d v(axis_angle[0], axis_angle[1], axis_angle[2]);
   const double angle = v.norm();

@@ -34,6 +34,11 @@ face::DecaCode apply_edit(const face::DecaCode& code, const RigEdit& edit);
 std::array<double, 3> euler_deg_to_axis_angle(const std::array<double, 3>& yaw_pitch_roll);
 std::array<double, 3> axis_angle_to_euler_deg(const std::array<double, 3>& axis_angle);
 
+// A rig's head pose as yaw/pitch/roll degrees, and its jaw opening in
+// degrees (the rotation about x that RigEdit::jaw_open_deg sets).
+std::array<double, 3> head_pose_deg(const face::DecaCode& code);
+double jaw_open_deg(const face::DecaCode& code);
+
 // "3=1.5,7=-0.4" -> {(3,1.5),(7,-0.4)}; Error naming the bad part.
 std::vector<std::pair<int, double>> parse_expression_edits(const std::string& text);
 
