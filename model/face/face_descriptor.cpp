@@ -81,11 +81,7 @@ FaceDescriptorNet::~FaceDescriptorNet() = default;
 FaceDescriptorNet::FaceDescriptorNet(FaceDescriptorNet&&) noexcept = default;
 
 at::Tensor FaceDescriptorNet::forward(const at::Tensor& rgb) const {
-  DRIG_CHECK(rgb.dim() == 4 && rgb.size(1) == kDescriptorInput && rgb.size(2) == kDescriptorInput &&
-                 rgb.size(3) == 3,
-             "face descriptor: input must be (B, 150, 150, 3), got {} dimensions", rgb.dim());
-  const at::Tensor mean = at::tensor({122.782f, 117.001f, 104.298f}, at::kFloat);
-  at::Tensor x = ((rgb.to(at::kFloat) - mean) / 255.0f).permute({0, 3, 1, 2}).contiguous();
+  at::Tensor x = face_api_input(rgb, kDescriptorInput, "face descriptor");
   // Stem: 7x7 stride 2 'valid', ReLU, 3x3 stride 2 'valid' max-pool.
   x = at::relu(conv(x, impl_->stem, 2, false));
   x = at::max_pool2d(x, {3, 3}, {2, 2});
@@ -107,6 +103,13 @@ at::Tensor FaceDescriptorNet::forward(const at::Tensor& rgb) const {
     x = at::relu(out + skip);
   }
   return at::matmul(x.mean({2, 3}), impl_->fc);
+}
+
+at::Tensor face_api_input(const at::Tensor& rgb, int size, const char* net) {
+  DRIG_CHECK(rgb.dim() == 4 && rgb.size(1) == size && rgb.size(2) == size && rgb.size(3) == 3,
+             "{}: input must be (B, {}, {}, 3), got {} dimensions", net, size, size, rgb.dim());
+  const at::Tensor mean = at::tensor({122.782f, 117.001f, 104.298f}, at::kFloat);
+  return ((rgb.to(at::kFloat) - mean) / 255.0f).permute({0, 3, 1, 2}).contiguous();
 }
 
 double descriptor_similarity(const at::Tensor& a, const at::Tensor& b) {

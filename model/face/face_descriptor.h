@@ -33,6 +33,10 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
+// What face-api's networks take: rgb (B, size, size, 3), 0..255, minus its
+// mean colour, / 255, as (B, 3, size, size). Error naming `net` otherwise.
+at::Tensor face_api_input(const at::Tensor& rgb, int size, const char* net);
+
 // 1 - euclidean distance: higher is more similar; >= 1 - 0.6 = same person.
 double descriptor_similarity(const at::Tensor& a, const at::Tensor& b);
 

@@ -1,6 +1,7 @@
 #include "model/face/face_expression.h"
 
 #include "model/base/error.h"
+#include "model/face/face_descriptor.h"
 #include "model/formats/tfjs_weights.h"
 
 #include <ATen/ATen.h>
@@ -82,11 +83,7 @@ FaceExpressionNet::FaceExpressionNet(const std::filesystem::path& manifest)
 FaceExpressionNet::~FaceExpressionNet() = default;
 
 at::Tensor FaceExpressionNet::forward(const at::Tensor& rgb) const {
-  DRIG_CHECK(rgb.dim() == 4 && rgb.size(1) == kExpressionInput && rgb.size(2) == kExpressionInput &&
-                 rgb.size(3) == 3,
-             "face expression: input must be (B, 112, 112, 3), got {} dimensions", rgb.dim());
-  const at::Tensor mean = at::tensor({122.782f, 117.001f, 104.298f}, at::kFloat);
-  at::Tensor x = ((rgb.to(at::kFloat) - mean) / 255.0f).permute({0, 3, 1, 2}).contiguous();
+  at::Tensor x = face_api_input(rgb, kExpressionInput, "face expression");
   for (const auto& b : impl_->blocks) {
     // A dense block: every later convolution sees the sum of the earlier ones.
     const at::Tensor out1 = at::relu(apply(b[0], x, 2));
