@@ -6,9 +6,9 @@
 // ATen before Qt: ATen has a member named `slots`, which Qt defines as a macro.
 #include <ATen/ATen.h>
 
-#include "model/formats/npy.h"
 #include "render/render_types.h"
 #include "tests/support/test_paths.h"
+#include "tests/training/editing/edit_fixtures.h"
 #include "tests/ui/ui_test_env.h"
 #include "training/editing/edit_controls.h"
 #include "training/editing/edit_engine.h"
@@ -85,17 +85,8 @@ fs::path make_project(const fs::path& assets) {
   project::Project p = project::Project::create(folder, "Editor");
   editing::EditEngine engine(o);
   const auto prepared = engine.prepare(photo);
-  const auto ref = [](const std::string& name) {
-    return formats::load_npy(drig::test::shared_dir() / "reference/deca/ref" / (name + ".npy"))
-        .tensor.to(at::kFloat);
-  };
   fitting::Rig rig = prepared->rig;
-  rig.code.shape = ref("flame_in_shape").narrow(0, 1, 1).contiguous();
-  rig.code.exp = ref("flame_in_exp").narrow(0, 1, 1).contiguous();
-  rig.code.pose = ref("flame_in_pose").narrow(0, 1, 1).contiguous();
-  rig.code.cam = ref("flame_in_cam").narrow(0, 1, 1).contiguous();
-  const at::Tensor tform = ref("preprocess/drig_tform").to(at::kDouble).contiguous();
-  std::copy(tform.data_ptr<double>(), tform.data_ptr<double>() + 9, rig.crop_tform.begin());
+  drig::test::use_reference_face(rig);
   fs::create_directories(p.rigs_dir());
   fitting::save_rig(p.rigs_dir() / "img14.rig.json", rig);
   project::PhotoEntry& e = p.add_photo(photo);
@@ -141,6 +132,22 @@ class EditorTest : public QObject {
 
   fs::path assets_, folder_;
 
+  // The main window on the test project with its first photo selected.
+  MainWindowOptions windowOptions() const {
+    MainWindowOptions options;
+    options.assets_dir = QString::fromStdString(assets_.string());
+    return options;
+  }
+  void openFirstPhoto(MainWindow& window) {
+    window.resize(1360, 860);
+    window.show();
+    QString error;
+    QVERIFY2(
+        window.projectController()->openProject(QString::fromStdString(folder_.string()), &error),
+        qPrintable(error));
+    window.albumPanel()->view()->setCurrentIndex(window.albumPanel()->model()->index(0, 0));
+  }
+
 private slots:
   void initTestCase() {
     if (drig::test::shared_dir().empty())
@@ -150,17 +157,12 @@ private slots:
   }
 
   void slidersChangeTheBuffersAndUndoRestoresThem() {
-    MainWindowOptions options;
-    options.assets_dir = QString::fromStdString(assets_.string());
-    MainWindow window(options);
-    window.resize(1360, 860);
-    window.show();
+    MainWindow window(windowOptions());
+    openFirstPhoto(window);
+    if (QTest::currentTestFailed())
+      return;
     QString error;
-    QVERIFY2(
-        window.projectController()->openProject(QString::fromStdString(folder_.string()), &error),
-        qPrintable(error));
     QListView* album = window.albumPanel()->view();
-    album->setCurrentIndex(window.albumPanel()->model()->index(0, 0));
     EditorController* editor = window.editorController();
     QVERIFY2(editor->editing(), qPrintable(window.controlsPanel()->generateStatus()->text()));
     QVERIFY(window.controlsPanel()->editingEnabled());
@@ -302,16 +304,11 @@ private slots:
   }
 
   void generateCompareAndExport() {
-    MainWindowOptions options;
-    options.assets_dir = QString::fromStdString(assets_.string());
-    MainWindow window(options);
-    window.resize(1360, 860);
-    window.show();
+    MainWindow window(windowOptions());
+    openFirstPhoto(window);
+    if (QTest::currentTestFailed())
+      return;
     QString error;
-    QVERIFY2(
-        window.projectController()->openProject(QString::fromStdString(folder_.string()), &error),
-        qPrintable(error));
-    window.albumPanel()->view()->setCurrentIndex(window.albumPanel()->model()->index(0, 0));
     EditorController* editor = window.editorController();
     QVERIFY(editor->editing());
     ControlsPanel* panel = window.controlsPanel();

@@ -4,6 +4,7 @@
 #include "model/face/flame.h"
 #include "render/light_rig.h"
 #include "tests/support/test_paths.h"
+#include "tests/training/editing/edit_fixtures.h"
 #include "training/editing/cache_prune.h"
 #include "training/editing/edit_controls.h"
 #include "training/rendering/buffer_tensors.h"
@@ -15,14 +16,9 @@
 
 using namespace drig;
 using namespace drig::editing;
+using drig::test::random_code;
 
 namespace {
-
-face::DecaCode random_code(int seed) {
-  at::manual_seed(seed);
-  return {at::randn({1, 100}),     at::randn({1, 50}), at::randn({1, 50}),
-          at::randn({1, 6}) * 0.2, at::randn({1, 3}),  at::randn({1, 9, 3})};
-}
 
 face::Flame synthetic_flame() {
   const auto data = test::shared_dir() / "reference/deca/data";

@@ -5,6 +5,7 @@
 #include "model/formats/npy.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
+#include "tests/training/editing/edit_fixtures.h"
 #include "training/editing/edit_engine.h"
 #include "training/fitting/rig_file.h"
 #include "training/image_io/image_file.h"
@@ -23,14 +24,9 @@
 namespace fs = std::filesystem;
 using namespace drig;
 using namespace drig::editing;
+using drig::test::random_code;
 
 namespace {
-
-face::DecaCode random_code(int seed) {
-  at::manual_seed(seed);
-  return {at::randn({1, 100}),     at::randn({1, 50}), at::randn({1, 50}),
-          at::randn({1, 6}) * 0.2, at::randn({1, 3}),  at::randn({1, 9, 3})};
-}
 
 bool same(const at::Tensor& a, const at::Tensor& b) {
   return at::equal(a, b);
@@ -278,20 +274,8 @@ TEST(EditEngine, PreparesAPhotoOnceAndEditsIt) {
     EXPECT_EQ(p->latent.size(1), 16);
     EXPECT_EQ(p->buffers.sizes(), (at::IntArrayRef{1, 9, 32, 32}));
 
-    // The synthetic DECA weights fit a face that misses the crop; give the
-    // rig the reference fixtures' face (FLAME case 1 and its crop transform)
-    // so that edits have pixels to change.
-    const auto ref = [](const std::string& name) {
-      return formats::load_npy(test::shared_dir() / "reference/deca/ref" / (name + ".npy"))
-          .tensor.to(at::kFloat);
-    };
     fitting::Rig rig = p->rig;
-    rig.code.shape = ref("flame_in_shape").narrow(0, 1, 1).contiguous();
-    rig.code.exp = ref("flame_in_exp").narrow(0, 1, 1).contiguous();
-    rig.code.pose = ref("flame_in_pose").narrow(0, 1, 1).contiguous();
-    rig.code.cam = ref("flame_in_cam").narrow(0, 1, 1).contiguous();
-    const at::Tensor tform = ref("preprocess/drig_tform").to(at::kDouble).contiguous();
-    std::copy(tform.data_ptr<double>(), tform.data_ptr<double>() + 9, rig.crop_tform.begin());
+    test::use_reference_face(rig);
     test::TempDir rigs("engine_rig");
     fitting::save_rig(rigs / "img14.rig.json", rig);
     const auto face = engine.prepare_aligned(p->aligned_png, rigs / "img14.rig.json");
