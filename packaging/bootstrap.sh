@@ -72,6 +72,28 @@ install_face_models() {
   rm -rf "$tmp"
 }
 
+# For the test that checks our face detector against face-api's own
+# TensorFlow.js run: the package and TensorFlow.js, pinned, in a cache folder
+# (tests only; skipped, with a note, without npm or the network).
+tfjs_dir="${DRIG_TFJS_DIR:-$HOME/.cache/diffusionrig/tfjs}"
+install_tfjs_reference() {
+  if [ -f "$tfjs_dir/node_modules/@vladmandic/face-api/package.json" ] &&
+    [ -d "$tfjs_dir/node_modules/@tensorflow/tfjs-backend-wasm" ]; then
+    log "TensorFlow.js reference already in $tfjs_dir"
+    return
+  fi
+  if ! command -v npm > /dev/null || ! command -v node > /dev/null; then
+    log "No node/npm: the face-api comparison test will skip"
+    return
+  fi
+  log "Installing the TensorFlow.js reference for the tests into $tfjs_dir"
+  mkdir -p "$tfjs_dir"
+  (cd "$tfjs_dir" && npm install --silent --no-audit --no-fund --no-save --prefix . \
+    "@vladmandic/face-api@$face_api_version" @tensorflow/tfjs@4.22.0 \
+    @tensorflow/tfjs-backend-wasm@4.22.0) ||
+    log "npm install failed: the face-api comparison test will skip"
+}
+
 build() {
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
   export CCACHE_BASEDIR="$here"
@@ -94,10 +116,12 @@ studio)
 test)
   install_dependencies
   install_face_models
+  install_tfjs_reference
   build
   log "Running the test suite (GUI tests under xvfb-run)"
   cd "$build_dir"
   xvfb-run -a -s "-screen 0 1600x1000x24" \
+    env DRIG_TFJS_NODE_MODULES="$tfjs_dir/node_modules" \
     ctest --output-on-failure --timeout 600 -j "$jobs" "${@:2}"
   ;;
 build)

@@ -2,6 +2,7 @@
 
 #include "model/base/error.h"
 #include "model/face/face_descriptor.h"
+#include "model/face/tf_conv.h"
 #include "model/formats/tfjs_weights.h"
 
 #include <ATen/ATen.h>
@@ -20,25 +21,11 @@ struct SepConv {
   at::Tensor bias;      // (O,)
 };
 
-// TensorFlow's 'same' padding: for stride 2 on an even size the extra row
-// and column go at the bottom and right.
-at::Tensor pad_same(const at::Tensor& x, int stride) {
-  if (stride == 1)
-    return at::constant_pad_nd(x, {1, 1, 1, 1});
-  const int64_t h = x.size(2), w = x.size(3);
-  const int64_t ph = std::max<int64_t>((h + 1) / 2 * 2 - 2 + 3 - h, 0);
-  const int64_t pw = std::max<int64_t>((w + 1) / 2 * 2 - 2 + 3 - w, 0);
-  return at::constant_pad_nd(x, {pw / 2, pw - pw / 2, ph / 2, ph - ph / 2});
-}
-
 at::Tensor apply(const SepConv& c, const at::Tensor& x, int stride) {
-  const at::Tensor padded = pad_same(x, stride);
   if (!c.depthwise.defined())
-    return at::conv2d(padded, c.pointwise, c.bias, {stride, stride});
-  const std::vector<int64_t> strides = {stride, stride}, zero = {0, 0}, one = {1, 1};
-  const at::Tensor dw =
-      at::conv2d(padded, c.depthwise, at::Tensor(), strides, zero, one, x.size(1));
-  return at::conv2d(dw, c.pointwise, c.bias);
+    return conv_same(x, c.pointwise, c.bias, stride);
+  const at::Tensor dw = conv_same(x, c.depthwise, at::Tensor(), stride, x.size(1));
+  return conv_same(dw, c.pointwise, c.bias, 1);
 }
 
 } // namespace
@@ -61,14 +48,10 @@ FaceExpressionNet::FaceExpressionNet(const std::filesystem::path& manifest)
       const int cin = k == 0 ? in : out;
       SepConv c;
       if (b == 0 && k == 0) {
-        c.pointwise = w.get(p + "/filters", {3, 3, cin, out}).permute({3, 2, 0, 1}).contiguous();
+        c.pointwise = from_tf_filter(w.get(p + "/filters", {3, 3, cin, out}));
       } else {
-        c.depthwise = w.get(p + "/depthwise_filter", {3, 3, cin, 1})
-                          .permute({2, 3, 0, 1})
-                          .reshape({cin, 1, 3, 3})
-                          .contiguous();
-        c.pointwise =
-            w.get(p + "/pointwise_filter", {1, 1, cin, out}).permute({3, 2, 0, 1}).contiguous();
+        c.depthwise = from_tf_depthwise(w.get(p + "/depthwise_filter", {3, 3, cin, 1}));
+        c.pointwise = from_tf_filter(w.get(p + "/pointwise_filter", {1, 1, cin, out}));
       }
       c.bias = w.get(p + "/bias", {out}).contiguous();
       block[size_t(k)] = c;

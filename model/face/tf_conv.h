@@ -1,0 +1,21 @@
+#pragma once
+
+// Convolutions of face-api's TensorFlow.js networks on LibTorch tensors
+// (NCHW): TensorFlow's 'same' padding and its weight layouts.
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+
+namespace drig::face {
+
+// TensorFlow's 'same' padding for a k x k kernel: with stride 2 on an even
+// size the extra row and column go at the bottom and right, where PyTorch
+// would pad symmetrically. groups = channels makes it depthwise.
+at::Tensor conv_same(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                     int stride, int64_t groups = 1);
+
+// TensorFlow filter layouts to PyTorch's (out, in / groups, k, k).
+at::Tensor from_tf_filter(const at::Tensor& hwio);    // [k, k, in, out]
+at::Tensor from_tf_depthwise(const at::Tensor& hwc1); // [k, k, C, 1]
+
+} // namespace drig::face
