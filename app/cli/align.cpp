@@ -82,11 +82,19 @@ CommandRunner add_align_command(CLI::App& sub) {
   sub.add_option("--landmark-model", o->detector.landmark_model,
                  "dlib 68-point shape predictor (default: "
                  "/usr/share/dlib/shape_predictor_68_face_landmarks.dat)");
+  sub.add_option("--ssd-model", o->detector.ssd_model,
+                 "face-api's SSD detector manifest (default: "
+                 "ssd_mobilenetv1_model-weights_manifest.json in the face-api models folder, "
+                 "used when present)");
+  auto no_ssd = std::make_shared<bool>(false);
+  sub.add_flag("--no-ssd", *no_ssd,
+               "Without face-api's SSD detector stage (it adds faces the others missed)");
   auto no_fallbacks = std::make_shared<bool>(false);
   sub.add_flag("--original-detector-only", *no_fallbacks,
-               "Only the original align.py detector, no fallback passes");
-  return [o, no_fallbacks, keep_colours, keep_orientation](CommandEnv& env) {
+               "Only the original align.py detector: no fallback passes, no SSD stage");
+  return [o, no_fallbacks, no_ssd, keep_colours, keep_orientation](CommandEnv& env) {
     o->detector.fallbacks = !*no_fallbacks;
+    o->detector.ssd = !*no_fallbacks && !*no_ssd;
     o->load.convert_icc = !*keep_colours;
     o->load.apply_orientation = !*keep_orientation;
     const align::AlignSummary s = align::align_album(*o, env.job);

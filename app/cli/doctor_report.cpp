@@ -38,6 +38,14 @@ DoctorReport run_doctor(const GlobalOptions& options) {
   if (!r.shape_predictor_problem.empty())
     r.problems.push_back("dlib landmark model: " + r.shape_predictor_problem);
 
+  r.face_models = face::find_face_api_models();
+  if (!r.face_models.descriptor || !r.face_models.expression || !r.face_models.detector)
+    r.notes.push_back(fmt::format(
+        "face-api models incomplete in {}: without them the identity guard, the expression "
+        "report and the SSD face-detection stage are off (packaging/bootstrap.sh installs them "
+        "from npm @vladmandic/face-api; or set DIFFUSIONRIG_FACE_MODELS)",
+        r.face_models.folder.string()));
+
   r.assets = validate_assets(resolve_assets_dir(options.assets_dir));
   for (const std::string& problem : r.assets.problems())
     r.problems.push_back("assets: " + problem);
@@ -100,6 +108,11 @@ nlohmann::json to_json(const DoctorReport& r) {
        {{"path", r.shape_predictor_path},
         {"ok", r.shape_predictor_problem.empty()},
         {"problem", r.shape_predictor_problem}}},
+      {"face_models",
+       {{"folder", r.face_models.folder.string()},
+        {"descriptor", r.face_models.descriptor},
+        {"expression", r.face_models.expression},
+        {"detector", r.face_models.detector}}},
       {"assets",
        {{"folder", r.assets.folder.string()},
         {"exists", r.assets.folder_exists},
@@ -138,6 +151,10 @@ std::string to_text(const DoctorReport& r) {
                               : "unavailable: " + r.gl.error);
   row("dlib model", r.shape_predictor_problem.empty() ? r.shape_predictor_path + ": ok"
                                                       : r.shape_predictor_problem);
+  const auto state = [](bool present) { return present ? "ok" : "missing"; };
+  row("Face models", fmt::format("{}: identity {}, expressions {}, detector {}",
+                                 r.face_models.folder.string(), state(r.face_models.descriptor),
+                                 state(r.face_models.expression), state(r.face_models.detector)));
   row("Assets", r.assets.folder.string() + (r.assets.folder_exists ? "" : " (does not exist)"));
   for (const AssetStatus& s : r.assets.files)
     out += fmt::format("    {:<14}{:<28}{}\n", "[" + to_string(s.state) + "]", s.spec->file_name,

@@ -2,6 +2,7 @@
 
 #include "model/base/assets.h"
 #include "model/device.h"
+#include "model/face/face_api_models.h"
 #include "render/headless_gl.h"
 #include "training/library_versions.h"
 
@@ -22,6 +23,7 @@ struct DoctorReport {
   GlInfo gl;
   std::string shape_predictor_path, shape_predictor_problem;
   AssetReport assets;
+  face::FaceApiModels face_models;   // optional: their features are off without them
   std::vector<std::string> problems; // the app cannot do its job until these are fixed
   std::vector<std::string> notes;    // worth knowing, not blocking
 

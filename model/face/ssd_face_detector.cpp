@@ -185,8 +185,8 @@ double box_iou(const float* a, const float* b) {
 
 } // namespace
 
-std::vector<SsdFace> SsdFaceDetector::detect(const at::Tensor& rgb, double min_score,
-                                             int max_faces) const {
+std::vector<SsdFace> SsdFaceDetector::detect(const at::Tensor& rgb, double min_score, int max_faces,
+                                             bool clip) const {
   const SsdOutput out = forward(input(rgb));
   const at::Tensor boxes = out.boxes[0].contiguous(), scores = out.scores[0].contiguous();
   const float* b = boxes.data_ptr<float>();
@@ -212,8 +212,9 @@ std::vector<SsdFace> SsdFaceDetector::detect(const at::Tensor& rgb, double min_s
   std::vector<SsdFace> faces;
   for (int i : kept) {
     const float* r = b + 4 * i;
-    faces.push_back({std::max(0.0f, r[1]) * sx, std::max(0.0f, r[0]) * sy,
-                     std::min(1.0f, r[3]) * sx, std::min(1.0f, r[2]) * sy, double(s[i])});
+    const float lo = clip ? 0.0f : -1e9f, hi = clip ? 1.0f : 1e9f;
+    faces.push_back({std::max(lo, r[1]) * sx, std::max(lo, r[0]) * sy, std::min(hi, r[3]) * sx,
+                     std::min(hi, r[2]) * sy, double(s[i])});
   }
   return faces;
 }

@@ -45,9 +45,11 @@ public:
   SsdOutput forward(const at::Tensor& x) const;
 
   // Faces of rgb (H, W, 3) uint8 above min_score after face-api's
-  // non-maximum suppression (IoU 0.5), best first. Thread-safe.
-  std::vector<SsdFace> detect(const at::Tensor& rgb, double min_score = 0.5,
-                              int max_faces = 100) const;
+  // non-maximum suppression (IoU 0.5), best first. `clip` as face-api does
+  // (boxes start at 0); unclipped, a face cut by the frame keeps its size.
+  // Thread-safe.
+  std::vector<SsdFace> detect(const at::Tensor& rgb, double min_score = 0.5, int max_faces = 100,
+                              bool clip = true) const;
 
 private:
   struct Impl;

@@ -87,6 +87,25 @@ TEST(Cli, DoctorReportsEachMissingAssetAndFails) {
   EXPECT_EQ(report.at("problems").size(), 2u) << problems;
 }
 
+TEST(Cli, DoctorReportsTheFaceModels) {
+  drig::test::TempDir assets("doctor-face"), models("doctor-face-models");
+  drig::test::write_fake_assets(assets.path());
+  const std::string env = "DIFFUSIONRIG_FACE_MODELS=" + models.path().string() + " ";
+  auto result = run_command(env + cli() + " --assets " + assets.path().string() + " doctor --json");
+  nlohmann::json report = nlohmann::json::parse(result.out);
+  EXPECT_FALSE(report.at("face_models").at("descriptor").get<bool>());
+  EXPECT_EQ(report.at("face_models").at("folder"), models.path().string());
+  EXPECT_NE(report.at("notes").dump().find("identity guard"), std::string::npos);
+  EXPECT_TRUE(report.at("ok").get<bool>()) << "optional models are not a problem";
+  // The detector's manifest and shard alone: only the detector is there.
+  drig::write_file_atomic(models / "ssd_mobilenetv1_model-weights_manifest.json", "[]");
+  drig::write_file_atomic(models / "ssd_mobilenetv1_model.bin", "");
+  result = run_command(env + cli() + " --assets " + assets.path().string() + " doctor");
+  EXPECT_NE(result.out.find("identity missing, expressions missing, detector ok"),
+            std::string::npos)
+      << result.out;
+}
+
 TEST(Cli, DoctorTextNamesTheAssetsFolderFromTheEnvironment) {
   drig::test::TempDir assets("doctor-env");
   const auto result =

@@ -4,6 +4,7 @@
 #include "training/align/dlib_hog.h"
 #include "training/align/fallback_passes.h"
 #include "training/align/landmark_predictor.h"
+#include "training/align/ssd_pass.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -67,6 +68,37 @@ DetectedFace predict_upright(const LandmarkPredictor& predictor, const cv::Mat& 
   return face;
 }
 
+// The roll of the eyes' line, in the convention of FaceCandidate::angle.
+double eye_roll(const std::vector<cv::Point2d>& landmarks) {
+  cv::Point2d left(0, 0), right(0, 0);
+  for (int i = 0; i < 6; ++i) {
+    left += landmarks[size_t(36 + i)] / 6.0;
+    right += landmarks[size_t(42 + i)] / 6.0;
+  }
+  return std::atan2(right.y - left.y, right.x - left.x) * 180.0 / M_PI;
+}
+
+// A detector without an angle (the SSD) on a tilted head: dlib's landmark
+// model wants the face upright, so the crop is turned by the roll the first
+// landmarks show, and the landmarks predicted again.
+DetectedFace predict_levelled(const LandmarkPredictor& predictor, const cv::Mat& rgb,
+                              FaceCandidate c) {
+  DetectedFace face = predict_upright(predictor, rgb, c);
+  for (int pass = 0; pass < 2; ++pass) {
+    const double roll = eye_roll(face.landmarks);
+    if (std::abs(roll - c.angle) < 8.0)
+      break;
+    c.angle = roll;
+    face = predict_upright(predictor, rgb, c);
+  }
+  return face;
+}
+
+bool near(const FaceCandidate& c, const Box& b) {
+  const double cx = 0.5 * double(b.left + b.right), cy = 0.5 * double(b.top + b.bottom);
+  return std::hypot(cx - c.centre.x, cy - c.centre.y) < 0.5 * std::max(c.size, double(b.width()));
+}
+
 // Several cascades (or both profile directions) may report one face.
 std::vector<FaceCandidate> suppress_overlaps(std::vector<FaceCandidate> found) {
   std::sort(found.begin(), found.end(),
@@ -87,6 +119,7 @@ std::vector<FaceCandidate> suppress_overlaps(std::vector<FaceCandidate> found) {
 
 struct FaceDetector::Workers {
   std::unique_ptr<LandmarkPredictor> predictor;
+  std::unique_ptr<SsdPass> ssd;
   std::mutex mutex;
   std::vector<std::unique_ptr<WorkerState>> idle;
 };
@@ -103,6 +136,12 @@ FaceDetector::FaceDetector(DetectorOptions options)
   DRIG_CHECK(options_.exact_megapixels >= 0.0, "exact-search size must not be negative, got {}",
              options_.exact_megapixels);
   workers_->predictor = std::make_unique<LandmarkPredictor>(options_.landmark_model);
+  if (options_.ssd) {
+    if (!options_.ssd_model.empty())
+      workers_->ssd = std::make_unique<SsdPass>(options_.ssd_model);
+    else if (std::filesystem::exists(SsdPass::default_manifest()))
+      workers_->ssd = std::make_unique<SsdPass>(SsdPass::default_manifest());
+  }
   // Fail now, not on the first photo that needs a fallback.
   if (options_.fallbacks) {
     auto first = std::make_unique<WorkerState>();
@@ -112,6 +151,10 @@ FaceDetector::FaceDetector(DetectorOptions options)
 }
 
 FaceDetector::~FaceDetector() = default;
+
+bool FaceDetector::has_ssd() const {
+  return workers_->ssd != nullptr;
+}
 
 std::vector<DetectedFace> FaceDetector::detect(const cv::Mat& rgb) const {
   DRIG_CHECK(rgb.type() == CV_8UC3 && !rgb.empty(), "face detection needs an 8-bit RGB image");
@@ -163,6 +206,16 @@ std::vector<DetectedFace> FaceDetector::detect(const cv::Mat& rgb) const {
     for (const FaceCandidate& c :
          suppress_overlaps(state->fallbacks->run(small, scale, state->hog)))
       faces.push_back(predict_upright(*workers_->predictor, full, c));
+  }
+  if (workers_->ssd) {
+    const size_t before = faces.size();
+    double largest = 0;
+    for (const DetectedFace& f : faces)
+      largest = std::max(largest, double(f.box.width()) / scale);
+    for (const FaceCandidate& c : workers_->ssd->run(small, scale, largest))
+      if (std::none_of(faces.begin(), faces.begin() + long(before),
+                       [&](const DetectedFace& f) { return near(c, f.box); }))
+        faces.push_back(predict_levelled(*workers_->predictor, full, c));
   }
   std::stable_sort(faces.begin(), faces.end(), [](const DetectedFace& a, const DetectedFace& b) {
     return a.box.area() > b.box.area();

@@ -20,6 +20,11 @@ struct DetectorOptions {
   // grows with the pixels (a 12 MP photo is searched at 48 MP), and a
   // portrait's face is big. Landmarks still come from full resolution.
   double detect_megapixels = 1.0;
+  // face-api's SSD detector after the other passes, adding the faces they
+  // missed (theirs stay as they are). Used when its model is installed;
+  // `ssd_model` names another manifest (then required).
+  bool ssd = true;
+  std::filesystem::path ssd_model;
   // Extra passes when the original detector finds nothing.
   bool fallbacks = true;
   // OpenCV's cascades (opencv-data); empty: the Debian location.
@@ -30,8 +35,9 @@ struct DetectorOptions {
 // then, only when it finds nothing, passes that catch what it misses: small
 // faces (two upsamplings), faces cut by the frame (padded copy), tilted heads
 // (rotated copies) and profiles (OpenCV's frontal and profile cascades, both
-// directions). Each face says which pass
-// found it. Thread-safe: per-thread detector state is pooled internally.
+// directions); last face-api's SSD, adding the faces all those missed (in
+// group photos: masked, dark, small). Each face says which pass found it.
+// Thread-safe: per-thread detector state is pooled internally.
 class FaceDetector {
 public:
   explicit FaceDetector(DetectorOptions options = {});
@@ -43,6 +49,8 @@ public:
   std::vector<DetectedFace> detect(const cv::Mat& rgb) const;
 
   const DetectorOptions& options() const { return options_; }
+  // Whether the SSD stage runs (its model was found).
+  bool has_ssd() const;
 
 private:
   struct Workers;

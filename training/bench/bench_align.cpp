@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
                  "Time the original approach on the first N photos (-1: all, 0: skip)");
   app.add_option("--size", size, "Output size")->capture_default_str();
   double detect_megapixels = drig::align::DetectorOptions{}.detect_megapixels;
+  bool no_ssd = false;
+  app.add_flag("--no-ssd", no_ssd, "Ours without face-api's SSD stage");
   app.add_option("--detect-megapixels", detect_megapixels, "Our detection copy's size")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -123,12 +125,13 @@ int main(int argc, char** argv) {
     o.size = size;
     o.workers = workers;
     o.detector.detect_megapixels = detect_megapixels;
+    o.detector.ssd = !no_ssd;
     const auto start = Clock::now();
     const drig::align::AlignSummary s = drig::align::align_album(o, {});
     const double ours = seconds_since(start);
     const double ours_each = ours / double(inputs.size());
-    fmt::print("ours: {} photos in {:.2f} s ({:.3f} s/photo, {} aligned, workers {})\n",
-               inputs.size(), ours, ours_each, s.usable(),
+    fmt::print("ours{}: {} photos in {:.2f} s ({:.3f} s/photo, {} aligned, workers {})\n",
+               no_ssd ? " without the SSD stage" : "", inputs.size(), ours, ours_each, s.usable(),
                workers > 0 ? workers : drig::default_thread_count());
     if (original_photos != 0) {
       const size_t n =

@@ -20,16 +20,7 @@ namespace fs = std::filesystem;
 namespace drig::identity {
 
 fs::path default_models_dir() {
-  std::vector<fs::path> candidates;
-  if (const char* env = std::getenv("DIFFUSIONRIG_FACE_MODELS"); env && *env)
-    candidates.emplace_back(env);
-  if (const char* home = std::getenv("HOME"); home && *home)
-    candidates.push_back(fs::path(home) / ".local/share/diffusionrig/face-api");
-  candidates.emplace_back("/usr/share/diffusionrig/face-api");
-  for (const fs::path& c : candidates)
-    if (fs::exists(c / kDescriptorManifest))
-      return c;
-  return candidates.front();
+  return face::default_face_api_dir();
 }
 
 namespace {
@@ -96,7 +87,7 @@ IdentityGuard::IdentityGuard(const fs::path& models_dir) {
              "installs them)",
              models_dir.string(), kDescriptorManifest);
   net_ = std::make_unique<face::FaceDescriptorNet>(manifest);
-  const fs::path expressions = models_dir / "face_expression_model-weights_manifest.json";
+  const fs::path expressions = models_dir / face::kExpressionManifest;
   if (fs::exists(expressions))
     expression_ = std::make_unique<face::FaceExpressionNet>(expressions);
   detector_ = std::make_unique<align::FaceDetector>();

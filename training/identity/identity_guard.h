@@ -5,6 +5,7 @@
 // network, model/face/face_descriptor.h) from the face-api models the user
 // installed (`packaging/bootstrap.sh` fetches them from npm); the program
 // never downloads them.
+#include "model/face/face_api_models.h"
 #include "model/face/face_descriptor.h"
 #include "model/face/face_expression.h"
 
@@ -27,12 +28,9 @@ struct PreparedPhoto;
 
 namespace drig::identity {
 
-// Where the face-api model files are: $DIFFUSIONRIG_FACE_MODELS, else
-// ~/.local/share/diffusionrig/face-api, else the package's
-// /usr/share/diffusionrig/face-api (the first that holds the descriptor's
-// manifest; the first candidate when none does).
+// Where the face-api model files are (face::default_face_api_dir()).
 std::filesystem::path default_models_dir();
-inline constexpr const char* kDescriptorManifest = "face_recognition_model-weights_manifest.json";
+using face::kDescriptorManifest;
 
 // face-api's crop for the descriptor: the landmarks' bounding box grown by
 // 20 %, cut from the image (clipped at its borders), padded to a centred
