@@ -84,7 +84,9 @@ set(CPACK_PACKAGE_NAME diffusionrig-studio)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_VENDOR "The DiffusionRig Studio developers")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Portrait relighting and expression/pose editing (DiffusionRig)")
-set(CPACK_PACKAGE_DESCRIPTION
+# One string (string(CONCAT)): several arguments to set() would make a list,
+# and its ';' separators would end up in the package's description.
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
     "DiffusionRig Studio brings the CVPR 2023 paper DiffusionRig to photographers: it learns a\n"
     "personalized prior from an album of one person and edits portraits with sliders for\n"
     "lighting, expression and head pose. Includes the diffusionrig command-line tool.\n"

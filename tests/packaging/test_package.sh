@@ -24,6 +24,8 @@ for lib in libtorch libqt6widgets6 libopencv libdlib libc6 libdlib-data; do
   grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib"
 done
 [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "package version is not $version"
+description="$(dpkg-deb -f "$deb" Description)"
+if grep -q ";" <<<"$description"; then fail "a CMake list separator in the description: $description"; fi
 
 echo "== files"
 dpkg-deb -x "$deb" "$root"
@@ -83,5 +85,35 @@ if [ -n "${DISPLAY:-}" ]; then
   [ -s "$out/installed-studio.png" ] || fail "no screenshot from the installed Studio"
 else
   echo "SKIP: no display for the Studio screenshot (run under xvfb-run)"
+fi
+echo "== dpkg -i into a throwaway root"
+# A real install and removal through dpkg's own database, in an empty root:
+# the package has no maintainer scripts, so nothing needs to run inside it.
+# Its library dependencies are not in that root (shlibdeps checked them above).
+if [ "$(id -u)" -eq 0 ]; then
+  dpkg_root="$(mktemp -d)"
+  trap 'rm -rf "$root" "$dpkg_root"' EXIT
+  mkdir -p "$dpkg_root/var/lib/dpkg/info" "$dpkg_root/var/lib/dpkg/updates"
+  touch "$dpkg_root/var/lib/dpkg/status" "$dpkg_root/var/lib/dpkg/available"
+  dpkg --root="$dpkg_root" --force-depends --force-script-chrootless -i "$deb" \
+    > "$out/dpkg-install.log" 2>&1 || { cat "$out/dpkg-install.log"; fail "dpkg -i"; }
+  # (Captured first: grep -q closing the pipe early would fail it under pipefail.)
+  status="$(dpkg --root="$dpkg_root" -s diffusionrig-studio)"
+  grep -q "^Status: install ok installed" <<<"$status" ||
+    fail "dpkg does not record diffusionrig-studio as installed"
+  listed="$(dpkg --root="$dpkg_root" -L diffusionrig-studio)"
+  grep -qx /usr/bin/diffusionrig <<<"$listed" || fail "dpkg -L lacks /usr/bin/diffusionrig"
+  installed_version="$("$dpkg_root/usr/bin/diffusionrig" --version)"
+  grep -q "diffusionrig $version" <<<"$installed_version" ||
+    fail "the dpkg-installed diffusionrig --version"
+  dpkg --root="$dpkg_root" --force-depends --force-script-chrootless -r diffusionrig-studio \
+    > "$out/dpkg-remove.log" 2>&1 || { cat "$out/dpkg-remove.log"; fail "dpkg -r"; }
+  [ ! -e "$dpkg_root/usr/bin/diffusionrig" ] || fail "dpkg -r left /usr/bin/diffusionrig"
+  left=""
+  [ ! -d "$dpkg_root/usr" ] || left="$(find "$dpkg_root/usr" -type f)"
+  [ -z "$left" ] || fail "dpkg -r left files: $left"
+  echo "installed, ran and removed with dpkg --root"
+else
+  echo "SKIP: dpkg -i into a throwaway root needs root (dpkg -x was checked above)"
 fi
 echo "PASS"

@@ -2,7 +2,9 @@
 
 #include "model/base/atomic_file.h"
 #include "model/base/error.h"
+#include "training/editing/tiff_exif.h"
 #include "training/image_io/container_chunks.h"
+#include "training/image_io/heif_decode.h"
 #include "training/image_io/icc_profile.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -150,6 +152,10 @@ PhotoMetadata read_metadata(const std::filesystem::path& source) {
         m.exif = std::string(c.data);
         break;
       }
+  } else if (format == io::ImageFormat::Heif) {
+    io::detail::HeifMetadata heif = io::detail::heif_metadata(file, source.string());
+    m.exif = std::move(heif.exif);
+    m.icc = std::move(heif.icc);
   } else if (format == io::ImageFormat::WebP) {
     for (const auto& c : io::detail::riff_chunks(file))
       if (c.type == "EXIF") {
@@ -169,8 +175,8 @@ namespace {
 
 // TIFF through libtiff (OpenCV's encoder cannot carry a colour profile):
 // RGB, 8 or 16 bits, LZW with horizontal differencing, the ICC profile in
-// tag 34675. libtiff writes files, so it writes a temporary one that is read
-// back for the atomic write.
+// tag 34675, the EXIF as tags (tiff_exif.h). libtiff writes files, so it writes a temporary one
+// that is read back for the atomic write.
 std::string encode_tiff(const cv::Mat& rgb, const PhotoMetadata& metadata,
                         const std::filesystem::path& path) {
   char name[] = "/tmp/drig-tiff-XXXXXX";
@@ -206,7 +212,9 @@ std::string encode_tiff(const cv::Mat& rgb, const PhotoMetadata& metadata,
   TIFFClose(tif);
   DRIG_CHECK(ok, "{}: the TIFF encoder failed", path.string());
   std::ifstream in(name, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return tiff_with_exif(
+      std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()),
+      metadata.exif);
 }
 
 } // namespace

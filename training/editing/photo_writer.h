@@ -15,8 +15,9 @@ struct PhotoMetadata {
   std::string icc;  // the embedded ICC profile
 };
 
-// From a JPEG (APP1/APP2), PNG (eXIf/iCCP), WebP or TIFF (ICC only) file;
-// missing parts are empty. The EXIF orientation tag is rewritten to 1.
+// From a JPEG (APP1/APP2), PNG (eXIf/iCCP), HEIF (Exif item, colr), WebP or
+// TIFF (ICC only) file; missing parts are empty. The EXIF orientation tag is
+// rewritten to 1.
 PhotoMetadata read_metadata(const std::filesystem::path& source);
 
 struct WriteOptions {
@@ -25,9 +26,9 @@ struct WriteOptions {
 };
 
 // rgb: CV_8UC3 or CV_16UC3, RGB order. The format comes from the extension
-// (.jpg/.jpeg, .png, .tif/.tiff); EXIF and ICC go into JPEG and PNG, the ICC
-// profile into TIFF. Written
-// atomically; Error naming the file on failure.
+// (.jpg/.jpeg, .png, .tif/.tiff); EXIF and ICC go into each (in a TIFF the
+// EXIF as tags, without the maker note). Written atomically; Error naming
+// the file on failure.
 void write_photo(const std::filesystem::path& path, const cv::Mat& rgb,
                  const PhotoMetadata& metadata, const WriteOptions& options = {});
 

@@ -45,16 +45,22 @@ int luma_bits(const heif_image_handle* handle) {
   return bits > 0 ? bits : 8;
 }
 
-int exif_orientation(const heif_image_handle* handle) {
+// The TIFF-structured Exif block (empty without one).
+std::string exif_block(const heif_image_handle* handle) {
   heif_item_id id = 0;
   if (heif_image_handle_get_list_of_metadata_block_IDs(handle, "Exif", &id, 1) < 1)
-    return 1;
+    return {};
   std::string block(heif_image_handle_get_metadata_size(handle, id), '\0');
   if (block.size() < 4 || heif_image_handle_get_metadata(handle, id, block.data()).code != 0)
-    return 1;
+    return {};
   // The block starts with the offset of the TIFF header past these four bytes.
   const std::size_t offset = 4 + std::size_t{read_be32(block, 0)};
-  return offset < block.size() ? exif_block_orientation(std::string_view(block).substr(offset)) : 1;
+  return offset < block.size() ? block.substr(offset) : std::string();
+}
+
+int exif_orientation(const heif_image_handle* handle) {
+  const std::string block = exif_block(handle);
+  return block.empty() ? 1 : exif_block_orientation(block);
 }
 
 std::string icc_profile(const heif_image_handle* handle) {
@@ -84,6 +90,11 @@ HeaderFacts facts_of(const heif_image_handle* handle) {
 
 HeaderFacts heif_header_facts(std::string_view file, const std::string& name) {
   return facts_of(open_primary(file, name).handle.get());
+}
+
+HeifMetadata heif_metadata(std::string_view file, const std::string& name) {
+  const Opened opened = open_primary(file, name);
+  return {exif_block(opened.handle.get()), icc_profile(opened.handle.get())};
 }
 
 HeifImage decode_heif(std::string_view file, const std::string& name, bool apply_transformations) {

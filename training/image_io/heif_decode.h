@@ -25,6 +25,13 @@ struct HeifImage {
 // starting with `name`.
 HeaderFacts heif_header_facts(std::string_view file, const std::string& name);
 
+struct HeifMetadata {
+  std::string exif; // TIFF-structured (the container's offset prefix removed)
+  std::string icc;
+};
+// The primary image's Exif block and ICC profile; empty where it has none.
+HeifMetadata heif_metadata(std::string_view file, const std::string& name);
+
 // Decodes the primary image. `apply_transformations` lets libheif rotate,
 // mirror and crop it as the container says (what viewers show).
 HeifImage decode_heif(std::string_view file, const std::string& name, bool apply_transformations);

@@ -1,3 +1,4 @@
+#include "training/editing/photo_writer.h"
 #include "training/image_io/image_file.h"
 
 #include "tests/support/test_paths.h"
@@ -5,6 +6,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <lcms2.h>
 #include <libheif/heif.h>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -18,8 +20,10 @@ namespace {
 
 namespace fx = drig::test::image_io;
 
-// Encodes `rgb` (CV_8UC3, RGB order) as a lossy HEIC file with libheif.
-void write_heic(const cv::Mat& rgb, const std::filesystem::path& path) {
+// Encodes `rgb` (CV_8UC3, RGB order) as a lossy HEIC file with libheif,
+// with an Exif item and an ICC profile when given.
+void write_heic(const cv::Mat& rgb, const std::filesystem::path& path, const std::string& exif = {},
+                const std::string& icc = {}) {
   heif_context* context = heif_context_alloc();
   heif_encoder* encoder = nullptr;
   ASSERT_EQ(heif_context_get_encoder_for_format(context, heif_compression_HEVC, &encoder).code,
@@ -35,8 +39,16 @@ void write_heic(const cv::Mat& rgb, const std::filesystem::path& path) {
   uint8_t* plane = heif_image_get_plane(image, heif_channel_interleaved, &stride);
   for (int y = 0; y < rgb.rows; ++y)
     std::memcpy(plane + y * stride, rgb.ptr(y), std::size_t(rgb.cols) * 3);
-  ASSERT_EQ(heif_context_encode_image(context, image, encoder, nullptr, nullptr).code,
+  if (!icc.empty())
+    ASSERT_EQ(heif_image_set_raw_color_profile(image, "prof", icc.data(), icc.size()).code,
+              heif_error_Ok);
+  heif_image_handle* handle = nullptr;
+  ASSERT_EQ(heif_context_encode_image(context, image, encoder, nullptr, &handle).code,
             heif_error_Ok);
+  if (!exif.empty())
+    ASSERT_EQ(heif_context_add_exif_metadata(context, handle, exif.data(), int(exif.size())).code,
+              heif_error_Ok);
+  heif_image_handle_release(handle);
   std::filesystem::create_directories(path.parent_path());
   ASSERT_EQ(heif_context_write_to_file(context, path.c_str()).code, heif_error_Ok);
   heif_image_release(image);
@@ -95,6 +107,38 @@ TEST(Heif, TruncatedHeicIsAnError) {
   fx::write_bytes(tmp / "cut.heic", bytes.substr(0, bytes.size() / 2));
   EXPECT_THAT(drig::test::error_of([&] { load_image(tmp / "cut.heic"); }),
               ::testing::StartsWith((tmp / "cut.heic").string() + ": "));
+}
+
+TEST(Heif, ExportKeepsTheExifItemAndColourProfile) {
+  if (!heif_have_encoder_for_format(heif_compression_HEVC))
+    GTEST_SKIP() << "libheif has no HEVC encoder here (heif_have_encoder_for_format false)";
+  drig::test::TempDir tmp("image_io_heic_metadata");
+  // IFD0 with orientation 6 (a phone held upright).
+  const std::string exif("II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0\0\0\0\0", 26);
+  std::string icc;
+  {
+    cmsHPROFILE srgb = cmsCreate_sRGBProfile();
+    cmsUInt32Number n = 0;
+    cmsSaveProfileToMem(srgb, nullptr, &n);
+    icc.resize(n);
+    cmsSaveProfileToMem(srgb, icc.data(), &n);
+    cmsCloseProfile(srgb);
+  }
+  const cv::Mat rgb(48, 64, CV_8UC3, cv::Scalar(30, 120, 220));
+  write_heic(rgb, tmp / "phone.heic", exif, icc);
+  if (HasFatalFailure())
+    return;
+  const editing::PhotoMetadata m = editing::read_metadata(tmp / "phone.heic");
+  EXPECT_EQ(m.icc, icc);
+  ASSERT_EQ(m.exif.size(), exif.size()) << "the Exif item without its 4-byte offset prefix";
+  EXPECT_EQ(m.exif.substr(0, 4), std::string("II*\0", 4));
+  EXPECT_EQ(m.exif[18], 1) << "orientation reset: the exported pixels are upright";
+  EXPECT_EQ(load_image(tmp / "phone.heic").info.exif_orientation, 6);
+  // Through to an exported JPEG.
+  editing::write_photo(tmp / "out.jpg", rgb, m);
+  const editing::PhotoMetadata out = editing::read_metadata(tmp / "out.jpg");
+  EXPECT_EQ(out.icc, icc);
+  EXPECT_EQ(out.exif, m.exif);
 }
 
 } // namespace
