@@ -1,7 +1,9 @@
 // Times the identity guard's face descriptor (face-api's port of dlib's
-// ResNet) on the CPU: one 150x150 chip per forward, after a warm-up.
+// ResNet) on the CPU, one 150x150 chip per forward after a warm-up, and the
+// SSD face detector (512x512) the alignment's cascade runs.
 //   bench_identity [--models DIR] [--iterations N] [--threads T] [--batch B]
 #include "model/device.h"
+#include "model/face/ssd_face_detector.h"
 #include "training/identity/identity_guard.h"
 
 #include <ATen/ATen.h>
@@ -30,18 +32,33 @@ int main(int argc, char** argv) {
                                             drig::identity::kDescriptorManifest);
     const at::Tensor chip = at::rand({batch, 150, 150, 3}) * 255;
     net.forward(chip); // warm-up: allocations, kernel selection
-    std::vector<double> ms;
-    for (int i = 0; i < iterations; ++i) {
-      const auto t = std::chrono::steady_clock::now();
-      net.forward(chip);
-      ms.push_back(
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count());
-    }
-    std::sort(ms.begin(), ms.end());
+    const auto time = [&](const auto& run) {
+      std::vector<double> ms;
+      for (int i = 0; i < iterations; ++i) {
+        const auto t = std::chrono::steady_clock::now();
+        run();
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t)
+                         .count());
+      }
+      std::sort(ms.begin(), ms.end());
+      return ms;
+    };
+    const std::vector<double> ms = time([&] { net.forward(chip); });
     std::cout << fmt::format("face descriptor, {} chip(s) per forward, {} threads: median {:.1f} "
                              "ms per chip (min {:.1f}) over {} runs\n",
                              batch, at::get_num_threads(), ms[ms.size() / 2] / batch,
                              ms.front() / batch, ms.size());
+    const std::filesystem::path ssd_manifest =
+        std::filesystem::path(models) / drig::face::kSsdManifest;
+    if (std::filesystem::exists(ssd_manifest)) {
+      const drig::face::SsdFaceDetector ssd(ssd_manifest);
+      const at::Tensor photo = (at::rand({768, 1024, 3}) * 255).to(at::kByte);
+      ssd.detect(photo); // warm-up
+      const std::vector<double> d = time([&] { ssd.detect(photo); });
+      std::cout << fmt::format("SSD face detector, one 1024x768 photo, {} threads: median {:.1f} "
+                               "ms (min {:.1f}) over {} runs\n",
+                               at::get_num_threads(), d[d.size() / 2], d.front(), d.size());
+    }
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "bench_identity: " << e.what() << "\n";
