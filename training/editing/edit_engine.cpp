@@ -6,9 +6,8 @@
 #include "model/face/mean_shape.h"
 #include "model/sampler.h"
 #include "training/align/album_job.h"
+#include "training/editing/source_paste.h"
 #include "training/fitting/fit_job.h"
-#include "training/image_io/icc_profile.h"
-#include "training/image_io/image_file.h"
 #include "training/rendering/buffer_tensors.h"
 #include "training/rendering/rig_renderer.h"
 
@@ -315,42 +314,13 @@ cv::Mat EditEngine::paste(const PreparedPhoto& photo, const EditResult& result,
   DRIG_CHECK(!photo.source.empty() && photo.aligned_to_source != cv::Matx23d::zeros(),
              "{}: no alignment record (sidecar) to paste the edit back with",
              photo.aligned_png.string());
-  image_io::LoadOptions load;
-  load.convert_icc = false;
-  load.apply_orientation = photo.orientation_applied;
-  load.keep_16bit = true;
-  const image_io::LoadedImage raw = image_io::load_image(photo.source, load);
   const cv::Mat aligned = tensor_to_image(photo.image);
   const cv::Mat source_face =
       photo.face_hull.empty() ? photo.alpha : cv::Mat(cv::max(photo.alpha, photo.face_hull));
   const cv::Mat mask = paste_mask(source_face, result.alpha, options);
   const cv::Matx23d a2s = scaled_map(photo.aligned_to_source, result.crop.cols);
-  if (!photo.icc_converted)
-    return paste_back(raw.rgb, aligned, result.crop, mask, a2s, options);
-  // The crop was made in sRGB: composite there, then bring the changed
-  // pixels back into the photo's own profile; the rest stays as stored.
-  load.convert_icc = true;
-  const cv::Mat srgb = image_io::load_image(photo.source, load).rgb;
-  const cv::Mat composite = paste_back(srgb, aligned, result.crop, mask, a2s, options);
-  const cv::Rect box = paste_region(srgb.size(), result.crop.cols, a2s);
-  cv::Mat back = composite(box).clone();
-  const std::string icc = read_metadata(photo.source).icc;
-  image_io::detail::convert_from_srgb(back, icc);
-  cv::Mat out = raw.rgb.clone();
-  cv::Mat changed;
-  cv::compare(composite(box).reshape(1), srgb(box).reshape(1), changed, cv::CMP_NE);
-  changed = changed.reshape(3);
-  for (int y = 0; y < box.height; ++y)
-    for (int x = 0; x < box.width; ++x) {
-      const cv::Vec3b c = changed.at<cv::Vec3b>(y, x);
-      if (c[0] | c[1] | c[2]) {
-        if (out.depth() == CV_16U)
-          out(box).at<cv::Vec3w>(y, x) = back.at<cv::Vec3w>(y, x);
-        else
-          out(box).at<cv::Vec3b>(y, x) = back.at<cv::Vec3b>(y, x);
-      }
-    }
-  return out;
+  return paste_into_source({photo.source, photo.orientation_applied, photo.icc_converted}, aligned,
+                           result.crop, mask, a2s, options);
 }
 
 } // namespace drig::editing

@@ -7,7 +7,9 @@
 #include "tests/support/test_paths.h"
 #include "tests/training/editing/edit_fixtures.h"
 #include "training/editing/edit_engine.h"
+#include "training/editing/source_paste.h"
 #include "training/fitting/rig_file.h"
+#include "training/image_io/icc_profile.h"
 #include "training/image_io/image_file.h"
 #include "training/rendering/rig_edit.h"
 
@@ -338,6 +340,47 @@ TEST(PhotoWriter, TiffCarriesTheExifAsTags) {
   ASSERT_EQ(TIFFReadEXIFDirectory(tif, exif_at), 1);
   EXPECT_EQ(tiff_ascii(tif, EXIFTAG_DATETIMEORIGINAL), "2009:08:26 12:45:19");
   TIFFClose(tif);
+}
+
+// An Adobe RGB photo: converting only the paste region to sRGB and back must
+// give exactly what converting the whole photo gave.
+TEST(PasteIntoSource, IccRegionRoundTripEqualsTheWholePhotoConversion) {
+  DRIG_REQUIRE_SHARED();
+  const fs::path file = test::shared_dir() / "testdata/albums/mark/img14.jpg";
+  image_io::LoadOptions load;
+  load.convert_icc = true;
+  const image_io::LoadedImage srgb = image_io::load_image(file, load);
+  ASSERT_TRUE(srgb.info.icc_converted) << "img14.jpg should carry a non-sRGB profile";
+  load.convert_icc = false;
+  const cv::Mat stored = image_io::load_image(file, load).rgb;
+  const double side = srgb.rgb.rows / 3.0, scale = side / 64.0;
+  const cv::Matx23d a2s(scale, 0, srgb.rgb.cols / 2.0 - side / 2, 0, scale, srgb.rgb.rows / 3.0);
+  cv::Matx23d s2a;
+  cv::invertAffineTransform(a2s, s2a);
+  cv::Mat aligned;
+  cv::warpAffine(srgb.rgb, aligned, cv::Mat(s2a), cv::Size(64, 64), cv::INTER_AREA);
+  aligned.convertTo(aligned, CV_32FC3, 1.0 / 255.0);
+  cv::Mat alpha(64, 64, CV_32F, cv::Scalar(0));
+  cv::circle(alpha, cv::Point(32, 34), 22, cv::Scalar(1), -1);
+  // A lighter face centre (a uniform shift would be undone by the colour match).
+  cv::Mat result = aligned.clone();
+  cv::circle(result, cv::Point(32, 34), 12, cv::Scalar(0.9, 0.7, 0.6), -1);
+  const cv::Mat mask = paste_mask(alpha, alpha, {});
+
+  const cv::Mat fast = paste_into_source({file, true, true}, aligned, result, mask, a2s);
+  // The whole photo through sRGB, as the engine once did it.
+  const cv::Mat composite = paste_back(srgb.rgb, aligned, result, mask, a2s);
+  const cv::Rect box = paste_region(stored.size(), 64, a2s);
+  cv::Mat back = composite(box).clone();
+  image_io::detail::convert_from_srgb(back, read_metadata(file).icc);
+  cv::Mat whole = stored.clone();
+  for (int y = 0; y < box.height; ++y)
+    for (int x = 0; x < box.width; ++x)
+      if (composite(box).at<cv::Vec3b>(y, x) != srgb.rgb(box).at<cv::Vec3b>(y, x))
+        whole(box).at<cv::Vec3b>(y, x) = back.at<cv::Vec3b>(y, x);
+  ASSERT_EQ(fast.size(), stored.size());
+  EXPECT_EQ(cv::norm(fast, whole, cv::NORM_INF), 0);
+  EXPECT_GT(cv::norm(fast, stored, cv::NORM_INF), 0) << "the edit changed something";
 }
 
 TEST(EditEngine, PreparesAPhotoOnceAndEditsIt) {
