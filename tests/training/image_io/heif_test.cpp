@@ -6,7 +6,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <lcms2.h>
 #include <libheif/heif.h>
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -113,26 +112,17 @@ TEST(Heif, ExportKeepsTheExifItemAndColourProfile) {
   if (!heif_have_encoder_for_format(heif_compression_HEVC))
     GTEST_SKIP() << "libheif has no HEVC encoder here (heif_have_encoder_for_format false)";
   drig::test::TempDir tmp("image_io_heic_metadata");
-  // IFD0 with orientation 6 (a phone held upright).
-  const std::string exif("II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0\0\0\0\0", 26);
-  std::string icc;
-  {
-    cmsHPROFILE srgb = cmsCreate_sRGBProfile();
-    cmsUInt32Number n = 0;
-    cmsSaveProfileToMem(srgb, nullptr, &n);
-    icc.resize(n);
-    cmsSaveProfileToMem(srgb, icc.data(), &n);
-    cmsCloseProfile(srgb);
-  }
+  // Orientation 6: a phone held upright.
+  const std::string exif = fx::exif_block(6), icc = fx::srgb_profile();
   const cv::Mat rgb(48, 64, CV_8UC3, cv::Scalar(30, 120, 220));
   write_heic(rgb, tmp / "phone.heic", exif, icc);
   if (HasFatalFailure())
     return;
   const editing::PhotoMetadata m = editing::read_metadata(tmp / "phone.heic");
   EXPECT_EQ(m.icc, icc);
-  ASSERT_EQ(m.exif.size(), exif.size()) << "the Exif item without its 4-byte offset prefix";
-  EXPECT_EQ(m.exif.substr(0, 4), std::string("II*\0", 4));
-  EXPECT_EQ(m.exif[18], 1) << "orientation reset: the exported pixels are upright";
+  // The Exif item without its 4-byte offset prefix, orientation reset (the
+  // exported pixels are upright).
+  EXPECT_EQ(m.exif, fx::exif_block(1).substr(6)) << "without the \"Exif\\0\\0\" prefix too";
   EXPECT_EQ(load_image(tmp / "phone.heic").info.exif_orientation, 6);
   // Through to an exported JPEG.
   editing::write_photo(tmp / "out.jpg", rgb, m);
