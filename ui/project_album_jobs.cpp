@@ -1,5 +1,6 @@
 // ProjectController: the album's background jobs (face alignment, face-model
 // fitting) and the face choice of group photos, which fits again.
+#include "model/face/face_api_models.h"
 #include "training/align/album_job.h"
 #include "training/fitting/fit_job.h"
 #include "training/fitting/rig_file.h"
@@ -31,6 +32,13 @@ void ProjectController::alignPending() {
   if (o.inputs.empty()) {
     fitPending();
     return;
+  }
+  if (!told_no_ssd_ && !face::find_face_api_models().detector) {
+    told_no_ssd_ = true;
+    emit message(tr("No face-api detector model in %1: faces the original detector misses in "
+                    "group photos (masked, dark, small) stay unfound. packaging/bootstrap.sh "
+                    "installs the models.")
+                     .arg(QString::fromStdString(face::find_face_api_models().folder.string())));
   }
   o.output_dir = project_->aligned_dir();
   o.size = 256;

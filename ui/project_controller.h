@@ -132,6 +132,7 @@ private:
   int starting_ = 0; // imports whose work starts after their first frame
   static constexpr int kStartDelayMs = 120;
   bool align_queued_ = false;
+  bool told_no_ssd_ = false; // said once that group photos lack the SSD stage
   class QTimer* save_timer_;
   class QThreadPool* writer_;
 };

@@ -24,6 +24,7 @@
 #include <QListWidget>
 #include <QMimeData>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTableWidget>
 #include <QTest>
@@ -325,6 +326,37 @@ private slots:
     QCOMPARE(back->face_index, 1);
     QCOMPARE(back->faces.size(), face_count);
     QCOMPARE(back->aligned, back->faces.at(1));
+  }
+
+  void missingDetectorModelIsSaidOnce() {
+    const QByteArray saved = qgetenv("DIFFUSIONRIG_FACE_MODELS");
+    const QString empty = QDir(test::temp_root()).filePath(QStringLiteral("no_face_models"));
+    QDir().mkpath(empty);
+    qputenv("DIFFUSIONRIG_FACE_MODELS", empty.toUtf8());
+    MainWindow window;
+    ProjectController* controller = window.projectController();
+    QSignalSpy messages(controller, &ProjectController::message);
+    QString error;
+    const QString folder = QDir(test::temp_root()).filePath(QStringLiteral("no_ssd_project"));
+    QVERIFY2(controller->newProject(folder, QStringLiteral("NoSsd"), &error), qPrintable(error));
+    const QString album =
+        QString::fromStdString((drig::test::shared_dir() / "testdata/albums/mark").string());
+    const auto said_no_detector = [&] {
+      int n = 0;
+      for (const QList<QVariant>& m : messages)
+        n += m.at(0).toString().contains(QStringLiteral("No face-api detector model in ") + empty);
+      return n;
+    };
+    controller->importPaths({QDir(album).filePath(QStringLiteral("img13.jpg"))});
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 120000);
+    QCOMPARE(said_no_detector(), 1);
+    controller->importPaths({QDir(album).filePath(QStringLiteral("img14.jpg"))});
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 120000);
+    QCOMPARE(said_no_detector(), 1); // once, not on every import
+    if (saved.isEmpty())
+      qunsetenv("DIFFUSIONRIG_FACE_MODELS");
+    else
+      qputenv("DIFFUSIONRIG_FACE_MODELS", saved);
   }
 
   void personalizeDialogChecksFilesAndOffersThePapersDefaults() {
