@@ -1,9 +1,11 @@
-// face-api's SSD face detector in LibTorch: its input, its errors, and its
-// numbers against the package's own TensorFlow.js run (node, when the set-up
-// installed it: packaging/bootstrap.sh test). Needs the face-api models;
-// skips with a message without them.
+// face-api's networks in LibTorch against the package's own TensorFlow.js
+// run (node, when the set-up installed it: packaging/bootstrap.sh test): the
+// SSD face detector (its input and errors too), the descriptor and the
+// expression classifier. Needs the face-api models; skips with a message
+// without them.
 #include "model/face/ssd_face_detector.h"
 #include "tests/support/test_paths.h"
+#include "tests/training/identity/face_api_node.h"
 #include "training/identity/identity_guard.h"
 #include "training/image_io/image_file.h"
 
@@ -43,14 +45,6 @@ cv::Mat read_rgb(const fs::path& file) {
 const face::SsdFaceDetector& detector() {
   static const face::SsdFaceDetector net(ssd_manifest());
   return net;
-}
-
-// The node_modules holding @vladmandic/face-api and @tensorflow/tfjs.
-fs::path tfjs_modules() {
-  if (const char* env = std::getenv("DRIG_TFJS_NODE_MODULES"); env && *env)
-    return env;
-  const char* home = std::getenv("HOME");
-  return fs::path(home ? home : "/") / ".cache/diffusionrig/tfjs/node_modules";
 }
 
 } // namespace
@@ -122,38 +116,19 @@ TEST(SsdFaceDetector, FindsTheFaceOfEveryPortrait) {
 TEST(SsdFaceDetector, MatchesFaceApiInNode) {
   DRIG_REQUIRE_SHARED();
   REQUIRE_SSD_MODEL();
-  if (test::run_command("command -v node > /dev/null").exit_code != 0)
-    GTEST_SKIP() << "no node on PATH";
-  if (!fs::exists(tfjs_modules() / "@vladmandic/face-api/dist/face-api.node-wasm.js") ||
-      !fs::exists(tfjs_modules() / "@tensorflow/tfjs"))
-    GTEST_SKIP() << "no @vladmandic/face-api + @tensorflow/tfjs in " << tfjs_modules()
-                 << " (packaging/bootstrap.sh test installs them; or set DRIG_TFJS_NODE_MODULES)";
+  if (const std::string missing = test::face_api_node_missing(); !missing.empty())
+    GTEST_SKIP() << missing;
   // A group photo (wider than high: padded below) and a tall cut of it
   // (padded at the right); face-api's CPU backend takes ~10 s a photo.
   const fs::path group = test::shared_dir() / "testdata/faces/groups/2008_002506.jpg";
   const cv::Mat wide = read_rgb(group);
   const std::vector<std::string> photos = {"the group photo", "a tall cut of it"};
-  std::vector<cv::Mat> images = {wide, wide(cv::Rect(0, 0, 240, wide.rows)).clone()};
-  test::TempDir dir("ssd_node");
-  std::string args;
-  for (size_t i = 0; i < photos.size(); ++i) {
-    const fs::path raw = dir / ("image" + std::to_string(i) + ".rgb");
-    std::ofstream(raw, std::ios::binary)
-        .write(reinterpret_cast<const char*>(images[i].data),
-               std::streamsize(images[i].total() * 3));
-    args += " '" + raw.string() + "' " + std::to_string(images[i].cols) + " " +
-            std::to_string(images[i].rows);
-  }
-  const fs::path script = fs::path(DRIG_SOURCE_DIR) / "tests/training/identity/ssd_reference.js";
-  const test::CommandResult js =
-      test::run_command("NODE_PATH='" + tfjs_modules().string() + "' node '" + script.string() +
-                        "' '" + identity::default_models_dir().string() + "'" + args);
-  ASSERT_EQ(js.exit_code, 0) << "face-api's node run failed";
-  const nlohmann::json reference = nlohmann::json::parse(js.out);
-  ASSERT_EQ(reference["results"].size(), photos.size());
+  const std::vector<cv::Mat> images = {wide, wide(cv::Rect(0, 0, 240, wide.rows)).clone()};
+  const nlohmann::json reference = test::run_face_api_node("ssd", images);
+  ASSERT_EQ(reference.size(), photos.size());
   for (size_t i = 0; i < photos.size(); ++i) {
     SCOPED_TRACE(photos[i]);
-    const nlohmann::json& r = reference["results"][i];
+    const nlohmann::json& r = reference[i];
     const at::Tensor rgb = to_tensor(images[i]);
     const face::SsdOutput ours = detector().forward(face::SsdFaceDetector::input(rgb));
     const auto scores = r["scores"].get<std::vector<float>>();
@@ -184,5 +159,50 @@ TEST(SsdFaceDetector, MatchesFaceApiInNode) {
       EXPECT_NEAR(found[k].bottom, f["bottom"].get<double>(), 1.0);
       EXPECT_NEAR(found[k].score, f["score"].get<double>(), 1e-3);
     }
+  }
+}
+
+// The descriptor and the expression classifier on the chips the identity
+// guard cuts from album photos of two people (an exp_ portrait smiles).
+TEST(FaceApiPorts, DescriptorAndExpressionsMatchFaceApiInNode) {
+  DRIG_REQUIRE_SHARED();
+  if (!fs::exists(identity::default_models_dir() / identity::kDescriptorManifest) ||
+      !fs::exists(identity::default_models_dir() / face::kExpressionManifest))
+    GTEST_SKIP() << "no face-api models in " << identity::default_models_dir();
+  if (const std::string missing = test::face_api_node_missing(); !missing.empty())
+    GTEST_SKIP() << missing;
+  const identity::IdentityGuard guard;
+  std::vector<cv::Mat> photos, chips, expression_chips;
+  std::vector<std::vector<cv::Point2d>> landmarks;
+  for (const char* file :
+       {"albums/mark/img13.jpg", "albums/angelina/img1.jpg", "faces/portraits/exp_5.jpg"}) {
+    photos.push_back(read_rgb(test::shared_dir() / "testdata" / file));
+    landmarks.push_back(guard.landmarks(photos.back()));
+    ASSERT_FALSE(landmarks.back().empty()) << file;
+    chips.push_back(identity::face_chip(photos.back(), landmarks.back()));
+    expression_chips.push_back(
+        identity::face_chip(photos.back(), landmarks.back(), face::kExpressionInput));
+  }
+  const nlohmann::json descriptors = test::run_face_api_node("descriptor", chips);
+  const nlohmann::json expressions = test::run_face_api_node("expression", expression_chips);
+  ASSERT_EQ(descriptors.size(), chips.size());
+  ASSERT_EQ(expressions.size(), chips.size());
+  const at::Tensor ours = guard.describe_chips(chips);
+  for (size_t i = 0; i < chips.size(); ++i) {
+    const at::Tensor js = at::tensor(descriptors[i]["descriptor"].get<std::vector<float>>());
+    ASSERT_EQ(js.numel(), 128);
+    const double error = (ours[int64_t(i)] - js).abs().max().item<double>();
+    const std::array<float, 7> p = guard.expressions(photos[i], landmarks[i]);
+    const auto js_p = expressions[i]["probabilities"].get<std::vector<float>>();
+    ASSERT_EQ(js_p.size(), 7u);
+    double p_error = 0;
+    for (size_t k = 0; k < 7; ++k)
+      p_error = std::max(p_error, double(std::abs(p[k] - js_p[k])));
+    std::cout << "face " << i << ": max descriptor difference " << error << " (descriptor norm "
+              << js.norm().item<double>() << "), max expression difference " << p_error << "\n";
+    // float32 in both, other summation orders: 1e-4 is far below what
+    // moves a similarity (the threshold is 0.40) or an expression.
+    EXPECT_LE(error, 1e-4) << "face " << i;
+    EXPECT_LE(p_error, 1e-4) << "face " << i;
   }
 }
