@@ -1,6 +1,7 @@
 #include "model/face/face_descriptor.h"
 
 #include "model/base/error.h"
+#include "model/face/tf_conv.h"
 #include "model/formats/tfjs_weights.h"
 
 #include <ATen/ATen.h>
@@ -36,14 +37,8 @@ struct Residual {
 };
 
 // TensorFlow's 'same' padding for stride 1 and odd kernels: k/2 on every side.
-// For one image ATen picks its single-threaded reference convolution (oneDNN
-// only from batch 16 or for strided ones): 7x slower here than oneDNN, which
-// is called directly where LibTorch has it.
 at::Tensor conv(const at::Tensor& x, const ConvScale& c, int stride, bool same) {
-  const int64_t k = c.weight.size(2), pad = same ? k / 2 : 0;
-  if (x.device().is_cpu() && at::hasMKLDNN())
-    return at::mkldnn_convolution(x, c.weight, c.bias, {pad, pad}, {stride, stride}, {1, 1}, 1);
-  return at::conv2d(x, c.weight, c.bias, {stride, stride}, pad);
+  return face::conv(x, c.weight, c.bias, stride, same ? c.weight.size(2) / 2 : 0);
 }
 
 } // namespace

@@ -7,6 +7,15 @@
 
 namespace drig::face {
 
+at::Tensor conv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int stride,
+                int64_t padding, int64_t groups) {
+  const std::vector<int64_t> pad = {padding, padding}, strides = {stride, stride},
+                             dilation = {1, 1};
+  if (x.device().is_cpu() && x.scalar_type() == at::kFloat && at::hasMKLDNN())
+    return at::mkldnn_convolution(x.contiguous(), weight, bias, pad, strides, dilation, groups);
+  return at::conv2d(x, weight, bias, strides, pad, dilation, groups);
+}
+
 at::Tensor conv_same(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                      int stride, int64_t groups) {
   const int64_t k = weight.size(2);
@@ -14,20 +23,12 @@ at::Tensor conv_same(const at::Tensor& x, const at::Tensor& weight, const at::Te
     return std::max<int64_t>((size + stride - 1) / stride * stride - stride + k - size, 0);
   };
   const int64_t ph = total(x.size(2)), pw = total(x.size(3));
-  at::Tensor input = x;
-  std::vector<int64_t> padding = {ph / 2, pw / 2};
-  if (ph % 2 != 0 || pw % 2 != 0) {
-    input = at::constant_pad_nd(x, {pw / 2, pw - pw / 2, ph / 2, ph - ph / 2});
-    padding = {0, 0};
-  }
-  const std::vector<int64_t> strides = {stride, stride}, dilation = {1, 1};
-  // For one image ATen falls back to its single-threaded reference
-  // convolution (oneDNN only from batch 16 or for strided ones), several
-  // times slower than calling oneDNN directly.
-  if (input.device().is_cpu() && input.scalar_type() == at::kFloat && at::hasMKLDNN())
-    return at::mkldnn_convolution(input.contiguous(), weight, bias, padding, strides, dilation,
-                                  groups);
-  return at::conv2d(input, weight, bias, strides, padding, dilation, groups);
+  // Symmetric where it can be (ph == pw for square kernels on square maps);
+  // TensorFlow's extra bottom/right row and column need an explicit pad.
+  if (ph % 2 == 0 && ph == pw)
+    return conv(x, weight, bias, stride, ph / 2, groups);
+  return conv(at::constant_pad_nd(x, {pw / 2, pw - pw / 2, ph / 2, ph - ph / 2}), weight, bias,
+              stride, 0, groups);
 }
 
 at::Tensor from_tf_filter(const at::Tensor& hwio) {

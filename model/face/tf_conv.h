@@ -8,6 +8,13 @@
 
 namespace drig::face {
 
+// A convolution with `padding` on every side. For one image on the CPU ATen
+// falls back to its single-threaded reference convolution (oneDNN only from
+// batch 16 or for strided ones), several times slower than oneDNN, which is
+// called directly where LibTorch has it.
+at::Tensor conv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int stride,
+                int64_t padding, int64_t groups = 1);
+
 // TensorFlow's 'same' padding for a k x k kernel: with stride 2 on an even
 // size the extra row and column go at the bottom and right, where PyTorch
 // would pad symmetrically. groups = channels makes it depthwise.

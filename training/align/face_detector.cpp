@@ -94,9 +94,14 @@ DetectedFace predict_levelled(const LandmarkPredictor& predictor, const cv::Mat&
   return face;
 }
 
+// Two reports of one face: centres closer than half the larger face.
+bool same_face(const cv::Point2d& a, double a_size, const cv::Point2d& b, double b_size) {
+  return std::hypot(a.x - b.x, a.y - b.y) < 0.5 * std::max(a_size, b_size);
+}
+
 bool near(const FaceCandidate& c, const Box& b) {
-  const double cx = 0.5 * double(b.left + b.right), cy = 0.5 * double(b.top + b.bottom);
-  return std::hypot(cx - c.centre.x, cy - c.centre.y) < 0.5 * std::max(c.size, double(b.width()));
+  const cv::Point2d centre(0.5 * double(b.left + b.right), 0.5 * double(b.top + b.bottom));
+  return same_face(c.centre, c.size, centre, double(b.width()));
 }
 
 // Several cascades (or both profile directions) may report one face.
@@ -106,8 +111,7 @@ std::vector<FaceCandidate> suppress_overlaps(std::vector<FaceCandidate> found) {
   std::vector<FaceCandidate> kept;
   for (FaceCandidate& c : found) {
     const bool overlaps = std::any_of(kept.begin(), kept.end(), [&](const FaceCandidate& k) {
-      return std::hypot(k.centre.x - c.centre.x, k.centre.y - c.centre.y) <
-             0.5 * std::max(k.size, c.size);
+      return same_face(k.centre, k.size, c.centre, c.size);
     });
     if (!overlaps)
       kept.push_back(std::move(c));

@@ -1,5 +1,7 @@
 #include "training/editing/tiff_exif.h"
 
+#include "training/image_io/container_chunks.h"
+
 #include <libexif/exif-data.h>
 
 #include <algorithm>
@@ -9,6 +11,9 @@
 
 namespace drig::editing {
 namespace {
+
+using image_io::detail::read_le16;
+using image_io::detail::read_le32;
 
 constexpr uint16_t kExifIfdTag = 0x8769, kGpsIfdTag = 0x8825, kMakerNoteTag = 0x927c;
 // IFD0 tags that describe the photo, not the pixels (which libtiff wrote).
@@ -28,14 +33,6 @@ void put16(std::string& s, uint16_t v) {
 void put32(std::string& s, uint32_t v) {
   for (int shift = 0; shift < 32; shift += 8)
     s.push_back(char((v >> shift) & 0xff));
-}
-
-uint16_t get16(const std::string& s, size_t at) {
-  return uint16_t(uint8_t(s[at]) | (uint8_t(s[at + 1]) << 8));
-}
-
-uint32_t get32(const std::string& s, size_t at) {
-  return uint32_t(get16(s, at)) | (uint32_t(get16(s, at + 2)) << 16);
 }
 
 // Appends a directory at the end of `file` (word-aligned): its entries,
@@ -115,10 +112,10 @@ std::string tiff_with_exif(const std::string& tiff, const std::string& exif) {
 
   // The image's directory, entry by entry: values held elsewhere in the file
   // keep their offsets, so it can be copied to the end with more entries.
-  const uint32_t first = get32(tiff, 4);
+  const uint32_t first = read_le32(tiff, 4);
   if (size_t(first) + 2 > tiff.size())
     return tiff;
-  const uint16_t count = get16(tiff, first);
+  const uint16_t count = read_le16(tiff, first);
   if (size_t(first) + 2 + 12 * size_t(count) + 4 > tiff.size())
     return tiff;
   // The image's entries verbatim: a value held elsewhere keeps its offset
@@ -126,8 +123,8 @@ std::string tiff_with_exif(const std::string& tiff, const std::string& exif) {
   std::vector<Entry> ifd0;
   for (uint16_t i = 0; i < count; ++i) {
     const size_t at = first + 2 + 12 * size_t(i);
-    ifd0.push_back(
-        {get16(tiff, at), get16(tiff, at + 2), get32(tiff, at + 4), tiff.substr(at + 8, 4)});
+    ifd0.push_back({read_le16(tiff, at), read_le16(tiff, at + 2), read_le32(tiff, at + 4),
+                    tiff.substr(at + 8, 4)});
   }
   const auto present = [&](uint16_t tag) {
     return std::any_of(ifd0.begin(), ifd0.end(), [&](const Entry& e) { return e.tag == tag; });
@@ -138,7 +135,7 @@ std::string tiff_with_exif(const std::string& tiff, const std::string& exif) {
     return e;
   };
   std::string out = tiff;
-  const uint32_t next = get32(tiff, first + 2 + 12 * size_t(count));
+  const uint32_t next = read_le32(tiff, first + 2 + 12 * size_t(count));
   for (Entry& e : text)
     if (!present(e.tag))
       ifd0.push_back(std::move(e));

@@ -64,42 +64,31 @@ TEST(TfjsWeights, DecodesFloatQuantisedAndHalfWeightsAcrossShards) {
 
 TEST(TfjsWeights, MissingOrShortShardsAndBadManifestsAreClearErrors) {
   test::TempDir dir("tfjs_bad");
-  write_file_atomic(
-      dir / "missing.json",
-      R"([{"paths": ["gone.bin"], "weights": [{"name": "x", "shape": [2], "dtype": "float32"}]}])");
-  EXPECT_NE(test::error_of([&] {
-              formats::load_tfjs_weights(dir / "missing.json");
-            }).find("gone.bin is missing"),
+  // The error of loading `name`, written first with `manifest` when given.
+  const auto error_loading = [&](const std::string& name, const std::string& manifest) {
+    if (!manifest.empty())
+      write_file_atomic(dir / name, manifest);
+    return test::error_of([&] { formats::load_tfjs_weights(dir / name); });
+  };
+  const auto one_weight = [](const std::string& shard, int size, const std::string& dtype) {
+    return R"([{"paths": [")" + shard + R"("], "weights": [{"name": "x", "shape": [)" +
+           std::to_string(size) + R"(], "dtype": ")" + dtype + R"("}]}])";
+  };
+  EXPECT_NE(error_loading("missing.json", one_weight("gone.bin", 2, "float32"))
+                .find("gone.bin is missing"),
             std::string::npos);
   write_file_atomic(dir / "short.bin", std::string(4, '\0'));
-  write_file_atomic(
-      dir / "short.json",
-      R"([{"paths": ["short.bin"], "weights": [{"name": "x", "shape": [2], "dtype": "float32"}]}])");
-  EXPECT_NE(test::error_of([&] {
-              formats::load_tfjs_weights(dir / "short.json");
-            }).find("end before weight x"),
+  EXPECT_NE(error_loading("short.json", one_weight("short.bin", 2, "float32"))
+                .find("end before weight x"),
             std::string::npos);
   write_file_atomic(dir / "long.bin", std::string(12, '\0'));
-  write_file_atomic(
-      dir / "long.json",
-      R"([{"paths": ["long.bin"], "weights": [{"name": "x", "shape": [2], "dtype": "float32"}]}])");
-  EXPECT_NE(test::error_of([&] {
-              formats::load_tfjs_weights(dir / "long.json");
-            }).find("4 bytes of the shards are not used"),
+  EXPECT_NE(error_loading("long.json", one_weight("long.bin", 2, "float32"))
+                .find("4 bytes of the shards are not used"),
             std::string::npos);
-  write_file_atomic(
-      dir / "type.json",
-      R"([{"paths": ["long.bin"], "weights": [{"name": "x", "shape": [3], "dtype": "complex64"}]}])");
-  EXPECT_NE(
-      test::error_of([&] { formats::load_tfjs_weights(dir / "type.json"); }).find("complex64"),
-      std::string::npos);
-  write_file_atomic(dir / "junk.json", "{\"not\": \"a list\"}");
-  EXPECT_NE(test::error_of([&] {
-              formats::load_tfjs_weights(dir / "junk.json");
-            }).find("junk.json: not a TensorFlow.js weights manifest"),
+  EXPECT_NE(error_loading("type.json", one_weight("long.bin", 3, "complex64")).find("complex64"),
             std::string::npos);
-  EXPECT_NE(test::error_of([&] {
-              formats::load_tfjs_weights(dir / "absent.json");
-            }).find("absent.json: cannot read"),
+  EXPECT_NE(error_loading("junk.json", "{\"not\": \"a list\"}")
+                .find("junk.json: not a TensorFlow.js weights manifest"),
             std::string::npos);
+  EXPECT_NE(error_loading("absent.json", "").find("absent.json: cannot read"), std::string::npos);
 }

@@ -87,17 +87,10 @@ TEST(GroupRecall, AllFacesRecallIsAtLeastTheOriginals) {
   const FaceDetector ours = without_ssd();
   Score s_orig, s_ours;
   for (const auto& [file, truth] : annotated) {
-    cv::Mat bgr = cv::imread((dir / file).string(), cv::IMREAD_COLOR);
-    ASSERT_FALSE(bgr.empty()) << file;
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    std::vector<Box> orig_boxes, our_boxes;
-    for (const DetectedFace& f : original.detect(rgb, 1))
-      orig_boxes.push_back(f.box);
-    for (const DetectedFace& f : ours.detect(rgb))
-      our_boxes.push_back(f.box);
-    tally(truth, orig_boxes, s_orig);
-    tally(truth, our_boxes, s_ours);
+    const cv::Mat rgb = read_rgb(dir / file);
+    ASSERT_FALSE(rgb.empty()) << file;
+    tally(truth, boxes_of(original.detect(rgb, 1)), s_orig);
+    tally(truth, boxes_of(ours.detect(rgb)), s_ours);
   }
   std::cout << "annotated faces " << s_orig.truth << ": original found " << s_orig.found
             << " (false " << s_orig.false_faces << "), ours found " << s_ours.found << " (false "
@@ -224,12 +217,14 @@ TEST(GroupRecall, SsdStageFindsMoreThanTheHogOnlyCascade) {
       EXPECT_EQ(f.landmarks.size(), 68u) << file;
     }
     // The original's faces are kept as they were.
-    for (const DetectedFace& h : hog_faces)
-      if (h.detector == "dlib-hog")
-        EXPECT_TRUE(std::any_of(ssd_faces.begin(), ssd_faces.end(), [&](const DetectedFace& f) {
-          return f.box.left == h.box.left && f.box.top == h.box.top && f.box.right == h.box.right &&
-                 f.box.bottom == h.box.bottom;
-        })) << file;
+    for (const DetectedFace& h : hog_faces) {
+      if (h.detector != "dlib-hog")
+        continue;
+      EXPECT_TRUE(std::any_of(ssd_faces.begin(), ssd_faces.end(), [&](const DetectedFace& f) {
+        return f.box.left == h.box.left && f.box.top == h.box.top && f.box.right == h.box.right &&
+               f.box.bottom == h.box.bottom;
+      })) << file;
+    }
   }
   int portraits = 0, hog_portraits = 0, ssd_portraits = 0;
   for (const auto& entry :
