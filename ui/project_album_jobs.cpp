@@ -33,12 +33,15 @@ void ProjectController::alignPending() {
     fitPending();
     return;
   }
-  if (!told_no_ssd_ && !face::find_face_api_models().detector) {
-    told_no_ssd_ = true;
-    emit message(tr("No face-api detector model in %1: faces the original detector misses in "
-                    "group photos (masked, dark, small) stay unfound. packaging/bootstrap.sh "
-                    "installs the models.")
-                     .arg(QString::fromStdString(face::find_face_api_models().folder.string())));
+  if (!told_no_ssd_) {
+    const face::FaceApiModels models = face::find_face_api_models();
+    if (!models.detector) {
+      told_no_ssd_ = true;
+      // Short enough for the status bar; `diffusionrig doctor` says how to install it.
+      emit message(tr("No face-api detector model in %1: masked, dark or small faces in group "
+                      "photos may be missed.")
+                       .arg(QString::fromStdString(models.folder.string())));
+    }
   }
   o.output_dir = project_->aligned_dir();
   o.size = 256;
