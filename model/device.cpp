@@ -15,6 +15,13 @@
 
 #include <fmt/format.h>
 
+#include <sched.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <utility>
+
 namespace drig {
 
 TorchRuntimeInfo torch_runtime_info() {
@@ -65,8 +72,34 @@ c10::Device resolve_device(const DeviceSpec& spec) {
   return c10::Device(c10::kCPU);
 }
 
+int physical_core_count() {
+  // Cores this process may run on, counted once per (package, core): a
+  // second hyper-thread of a core adds no matrix units, and oneDNN's
+  // kernels slow down when two threads share them.
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+    return default_thread_count();
+  std::set<std::pair<int, int>> cores;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed))
+      continue;
+    const auto read_int = [cpu](const char* name) {
+      std::ifstream in(fmt::format("/sys/devices/system/cpu/cpu{}/topology/{}", cpu, name));
+      int value = -1;
+      in >> value;
+      return in ? value : -1;
+    };
+    const int package = read_int("physical_package_id"), core = read_int("core_id");
+    if (package < 0 || core < 0) // no topology (some containers): every allowed CPU
+      return CPU_COUNT(&allowed);
+    cores.emplace(package, core);
+  }
+  return cores.empty() ? default_thread_count() : int(cores.size());
+}
+
 void configure_torch_threads(int threads) {
-  const int count = threads > 0 ? threads : default_thread_count();
+  const int count = threads > 0 ? threads : physical_core_count();
   at::set_num_threads(count);
 }
 

@@ -35,7 +35,11 @@ TorchRuntimeInfo torch_runtime_info();
 // is usable. Throws Error when CUDA is asked for but absent or N is out of range.
 c10::Device resolve_device(const DeviceSpec& spec);
 
-// Sets LibTorch's intra-op threads (0 = every core; Debian's build starts at 1).
+// Physical cores this process may use (hyper-threads of one core count once).
+int physical_core_count();
+
+// Sets LibTorch's intra-op threads (0 = the physical cores; Debian's build
+// starts at 1).
 void configure_torch_threads(int threads);
 
 // "CUDA 0: NVIDIA H100 (80 GiB)" or "CPU (2 threads)" for status bars and logs.

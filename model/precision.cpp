@@ -5,6 +5,11 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+#include <cstdlib>
+
 namespace drig {
 namespace {
 
@@ -55,7 +60,36 @@ Precision parse_precision(const std::string& text) {
     return Precision::fp16;
   if (text == "bf16" || text == "bfloat16")
     return Precision::bf16;
-  fail("unknown precision \"{}\" (use fp32, fp16 or bf16)", text);
+  fail("unknown precision \"{}\" (use fp32, fp16, bf16 or auto)", text);
+}
+
+bool cpu_has_native_bf16() {
+  // For tests of the refusal on machines that have it.
+  if (const char* off = std::getenv("DRIG_CPU_NO_BF16"); off && *off && *off != '0')
+    return false;
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+    return false;
+  const bool amx_bf16 = (d >> 22) & 1u;
+  const unsigned max_subleaf = a;
+  bool avx512_bf16 = false;
+  if (max_subleaf >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d))
+    avx512_bf16 = (a >> 5) & 1u;
+  return avx512_bf16 || amx_bf16;
+#elif defined(__aarch64__)
+  return false; // oneDNN's aarch64 bf16 paths are not measured here
+#else
+  return false;
+#endif
+}
+
+Precision resolve_precision(const std::string& text, const c10::Device& device) {
+  if (text != "auto")
+    return parse_precision(text);
+  if (device.is_cpu() && cpu_has_native_bf16())
+    return Precision::bf16;
+  return Precision::fp32;
 }
 
 std::string to_string(Precision precision) {
@@ -73,6 +107,9 @@ void check_precision(Precision precision, const c10::Device& device) {
   DRIG_CHECK(device.is_cpu() || device.is_cuda(), "mixed precision needs a CPU or CUDA device");
   DRIG_CHECK(!(precision == Precision::fp16 && device.is_cpu()),
              "fp16 runs on CUDA only; use bf16 or fp32 on the CPU");
+  DRIG_CHECK(!(precision == Precision::bf16 && device.is_cpu() && !cpu_has_native_bf16()),
+             "bf16 on this CPU would be emulated (it has neither AVX512-BF16 nor AMX) and run "
+             "slower than fp32; use fp32, or auto to pick the fastest native precision");
 }
 
 AutocastScope::AutocastScope(const c10::Device& device, Precision precision) {

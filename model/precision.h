@@ -14,9 +14,18 @@ enum class Precision { fp32, fp16, bf16 };
 
 // "fp32" | "fp16" | "bf16" (also "float32", "half", "bfloat16").
 Precision parse_precision(const std::string& text);
+// As parse_precision, and "auto": the fastest precision `device` runs
+// natively (bf16 on CPUs with AVX512-BF16 or AMX, else fp32; fp32 on CUDA,
+// where bf16 measured barely faster and fp32 keeps the fixtures' results).
+Precision resolve_precision(const std::string& text, const c10::Device& device);
+
+// The CPU computes bf16 dot products in hardware (AVX512-BF16 or AMX-BF16);
+// without them oneDNN emulates bf16 and it runs slower than fp32.
+bool cpu_has_native_bf16();
 std::string to_string(Precision precision);
 
-// Throws Error when `device` cannot run `precision` (fp16 autocast is CUDA only).
+// Throws Error when `device` cannot run `precision` (fp16 autocast is CUDA
+// only; bf16 on a CPU only where it is native, see cpu_has_native_bf16).
 void check_precision(Precision precision, const c10::Device& device);
 
 // Turns autocast on for `device` for its lifetime (nothing for fp32), and

@@ -4,24 +4,37 @@
 #include "model/cuda_graph.h"
 #include "model/diffusion/ancestral.h"
 #include "model/diffusion/gaussian_diffusion.h"
+#include "model/diffusion/ode_solver.h"
 #include "model/formats/torch_checkpoint.h"
 #include "model/networks/diffusionrig_model.h"
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <cstdlib>
+
 namespace drig {
+
+at::MemoryFormat inference_memory_format(const c10::Device& device) {
+  if (device.is_cuda())
+    return at::MemoryFormat::ChannelsLast;
+  const char* env = std::getenv("DRIG_CHANNELS_LAST");
+  return env && std::string(env) == "0" ? at::MemoryFormat::Contiguous
+                                        : at::MemoryFormat::ChannelsLast;
+}
 
 LoadedModel prepare_for_inference(std::shared_ptr<networks::DiffusionRigImpl> model,
                                   const DiffusionRigConfig& config, const c10::Device& device) {
   model->eval();
   model->to(device);
-  if (device.is_cuda()) {
+  if (device.is_cuda())
     at::globalContext().setBenchmarkCuDNN(true);
+  const at::MemoryFormat format = inference_memory_format(device);
+  if (format != at::MemoryFormat::Contiguous) {
     torch::NoGradGuard no_grad;
     for (auto& p : model->parameters())
       if (p.dim() == 4)
-        p.set_data(p.contiguous(at::MemoryFormat::ChannelsLast));
+        p.set_data(p.contiguous(format));
   }
   LoadedModel loaded;
   loaded.config = config;
@@ -49,9 +62,8 @@ LoadedModel load_diffusionrig(const std::filesystem::path& checkpoint, const c10
 
 at::Tensor encode_latent(const LoadedModel& model, const at::Tensor& images) {
   torch::InferenceMode guard;
-  at::Tensor input = images.to(model.device, torch::kFloat);
-  if (model.device.is_cuda())
-    input = input.contiguous(at::MemoryFormat::ChannelsLast);
+  const at::Tensor input =
+      images.to(model.device, torch::kFloat).contiguous(inference_memory_format(model.device));
   return model.model->encode(input).to(torch::kFloat).cpu();
 }
 
@@ -74,7 +86,47 @@ JobContext chunk_job(const JobContext& job, int64_t chunk, int64_t chunks) {
   return sub;
 }
 
+// The solver that runs `options`: order 0 = the original's respaced loops.
+struct SolverPlan {
+  int order = 0;
+  std::vector<int64_t> timesteps;
+};
+
+SolverPlan plan_solver(const SampleOptions& options, const diffusion::Schedule& base) {
+  const diffusion::SamplerKind kind = diffusion::parse_sampler(options.sampler);
+  SolverPlan plan;
+  if (kind == diffusion::SamplerKind::ddim && options.placement.empty())
+    return plan;
+  DRIG_CHECK(options.ddim, "ancestral sampling (--no-ddim) runs on the original's respacing only");
+  DRIG_CHECK(options.eta == 0.0,
+             "eta {} makes DDIM stochastic: the {} solver and step placements are for the "
+             "deterministic ODE (eta 0)",
+             options.eta, options.sampler);
+  plan.order = kind == diffusion::SamplerKind::dpmpp3m   ? 3
+               : kind == diffusion::SamplerKind::dpmpp2m ? 2
+                                                         : 1;
+  plan.timesteps = diffusion::solver_timesteps(
+      base.alphas_cumprod, solver_step_count(options.respacing),
+      options.placement.empty() ? diffusion::StepPlacement::quadratic_t
+                                : diffusion::parse_placement(options.placement));
+  return plan;
+}
+
 } // namespace
+
+int64_t solver_step_count(const std::string& spec) {
+  const std::string digits = spec.rfind("ddim", 0) == 0 ? spec.substr(4) : spec;
+  int64_t steps = 0;
+  size_t used = 0;
+  try {
+    steps = std::stoll(digits, &used);
+  } catch (const std::logic_error&) {
+    used = 0;
+  }
+  DRIG_CHECK(used > 0 && used == digits.size() && steps > 0,
+             "steps \"{}\": this sampler takes a step count such as 15", spec);
+  return steps;
+}
 
 SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const at::Tensor& latent,
                     const at::Tensor& noise, const SampleOptions& options, const JobContext& job) {
@@ -88,6 +140,7 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
              "latent must be ({}, {}), got [{}]", buffers.size(0), model.config.latent_dim,
              fmt::join(latent.sizes(), ","));
   torch::InferenceMode guard;
+  const networks::ForwardCancelScope cancel_within_steps(job.cancel);
   const auto& device = model.device;
   at::Tensor x_t;
   if (noise.defined()) {
@@ -101,9 +154,13 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
       torch::manual_seed(static_cast<uint64_t>(options.seed));
     x_t = torch::randn({buffers.size(0), 3, buffers.size(2), buffers.size(3)}).to(device);
   }
-  const auto memory_format =
-      device.is_cuda() ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-  const diffusion::Schedule schedule = diffusion::make_schedule("linear", 1000, options.respacing);
+  const auto memory_format = inference_memory_format(device);
+  const diffusion::Schedule base = diffusion::make_schedule("linear", 1000, "");
+  const SolverPlan plan = plan_solver(options, base);
+  const diffusion::Schedule schedule =
+      plan.order > 0 ? base : diffusion::make_schedule("linear", 1000, options.respacing);
+  const int64_t first_timestep =
+      plan.order > 0 ? plan.timesteps.front() : schedule.timestep_map.back();
   const int64_t total = buffers.size(0);
   const int64_t per_chunk = options.batch > 0 ? std::min(options.batch, total) : total;
   const int64_t chunks = (total + per_chunk - 1) / per_chunk;
@@ -129,8 +186,7 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
         !(graph && graph->matches(x_t.narrow(0, begin, n), physic, cond, options.precision))) {
       graph.reset();
       try {
-        const at::Tensor t0 = diffusion::model_timesteps(
-            schedule, torch::full({n}, schedule.size() - 1, torch::kLong).to(device));
+        const at::Tensor t0 = torch::full({n}, first_timestep, torch::kLong).to(device);
         graph = std::make_shared<CudaGraphForward>(
             forward, x_t.narrow(0, begin, n).contiguous(memory_format), t0, physic, cond,
             options.precision);
@@ -143,7 +199,8 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
       return use_graph ? graph->run(x, t, physic, cond) : forward(x, t, physic, cond);
     };
     std::vector<at::Tensor> chunk_predictions;
-    const int64_t steps = schedule.size();
+    const int64_t steps =
+        plan.order > 0 ? static_cast<int64_t>(plan.timesteps.size()) : schedule.size();
     const diffusion::StepCallback keep = [&](int64_t index, const at::Tensor&,
                                              const at::Tensor& pred) {
       if (options.keep_predictions)
@@ -154,12 +211,18 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
     const bool learned = model.config.learn_sigma;
     const at::Tensor start = x_t.narrow(0, begin, n);
     const JobContext sub = chunk_job(job, chunk, chunks);
-    if (options.ddim) {
-      // DDIM uses eps only; a learned-sigma model's variance half is unused.
-      const diffusion::Denoiser eps_only = [&](const at::Tensor& x, const at::Tensor& t) {
-        const at::Tensor out = denoise(x, t);
-        return learned ? out.narrow(1, 0, 3) : out;
-      };
+    // DDIM and the ODE solvers use eps only; a learned-sigma model's
+    // variance half is unused.
+    const diffusion::Denoiser eps_only = [&](const at::Tensor& x, const at::Tensor& t) {
+      const at::Tensor out = denoise(x, t);
+      return learned ? out.narrow(1, 0, 3) : out;
+    };
+    if (plan.order > 0) {
+      samples.push_back(diffusion::dpm_solver_loop(base.alphas_cumprod, plan.timesteps, plan.order,
+                                                   eps_only, start, options.clip_denoised, sub,
+                                                   keep)
+                            .cpu());
+    } else if (options.ddim) {
       samples.push_back(diffusion::ddim_sample_loop(schedule, eps_only, start, options.eta,
                                                     options.clip_denoised, sub, keep)
                             .cpu());

@@ -109,8 +109,8 @@ ControlsPanel::ControlsPanel(QWidget* parent)
   result_->addControl(QStringLiteral("strength"), tr("Strength"), 0, 100, 100, pct,
                       tr("How much of the edit to apply (0 = the photo's own rig)"));
   fast_->setObjectName(QStringLiteral("fastPreviewCheck"));
-  fast_->setToolTip(tr("Sample with 5 DDIM steps for a quick look; off: the steps set in "
-                       "Preferences (final quality)"));
+  fast_->setToolTip(tr("A first image after a few steps, then refined to the steps set in "
+                       "Preferences; moving a slider starts over at once"));
   progress_->setObjectName(QStringLiteral("generateProgress"));
   progress_->setRange(0, 100);
   progress_->setVisible(false);

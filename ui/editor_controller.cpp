@@ -20,6 +20,7 @@
 #include "ui/light_sphere.h"
 #include "ui/project_controller.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -348,6 +349,8 @@ void EditorController::applyControls(const QString& id, const editing::EditContr
     showControls();
     updatePreview();
     showCachedResult();
+    if (ctx_.controls->fastPreview()->isChecked() && result_png_.isEmpty())
+      scheduleLiveGenerate();
     return;
   }
   // Another photo (an undo after the selection moved): store only.

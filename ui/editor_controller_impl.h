@@ -44,8 +44,7 @@ struct EditorController::Impl {
   QImage before;
   // The generation engine, kept while the model and device stay the same.
   std::shared_ptr<editing::EditEngine> engine;
-  std::filesystem::path engine_model;
-  std::string engine_device;
+  std::string engine_key; // model|device|precision it was made for
   CancelToken generate_cancel, export_cancel;
   // The running generation and export: waited for on destruction (their
   // progress is queued to the controller).

@@ -5,6 +5,8 @@
 #include <ATen/ATen.h>
 
 #include "model/base/error.h"
+#include "model/device.h"
+#include "model/precision.h"
 #include "training/editing/cache_prune.h"
 #include "training/editing/edit_engine.h"
 #include "training/editing/photo_writer.h"
@@ -21,10 +23,12 @@
 #include <QLabel>
 #include <QPointer>
 #include <QProgressBar>
+#include <QTimer>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -69,19 +73,30 @@ std::optional<ModelChoice> model_for(const project::Project& project,
 }
 
 std::string cache_key(const nlohmann::json& document, const ModelChoice& model,
-                      const std::string& device) {
+                      const std::string& device, const std::string& precision) {
   std::error_code ec;
   const auto stamp = fs::last_write_time(model.model, ec).time_since_epoch().count();
   const std::string text = document.dump() + "|" + model.model.string() + "|" +
                            std::to_string(stamp) + "|" + std::to_string(model.image_size) + "|" +
-                           device;
+                           device + "|" + precision;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(text));
   return hex;
 }
 
+// The precision a setting means on `device` ("auto" resolved); fp32 where
+// the device itself is unusable (Generate then says why).
+Precision precision_for(const std::string& setting, const std::string& device) {
+  try {
+    return resolve_precision(setting, resolve_device(DeviceSpec::parse(device)));
+  } catch (const std::exception&) {
+    return Precision::fp32;
+  }
+}
+
 editing::EngineOptions engine_options(const ModelChoice& model, const fs::path& assets,
-                                      const fs::path& project_folder, const std::string& device) {
+                                      const fs::path& project_folder, const std::string& device,
+                                      Precision precision) {
   editing::EngineOptions o;
   o.model_path = model.model;
   o.meanshape = model.meanshape;
@@ -89,6 +104,7 @@ editing::EngineOptions engine_options(const ModelChoice& model, const fs::path& 
   o.cache_dir = project_folder / "cache";
   o.device = device;
   o.image_size = model.image_size;
+  o.precision = precision;
   return o;
 }
 
@@ -100,6 +116,11 @@ struct PendingEdit {
   ModelChoice model;
   fs::path png;
   std::string device;
+  Precision precision = Precision::fp32;
+  // The engine a generation can reuse: same model, device and precision.
+  std::string engine_key() const {
+    return model.model.string() + "|" + device + "|" + to_string(precision);
+  }
 };
 
 static std::optional<PendingEdit>
@@ -111,10 +132,15 @@ pending_edit(const project::Project& project, const project::PhotoEntry& entry,
   if (!model)
     return std::nullopt;
   PendingEdit p{editing::to_spec(controls, rig.code, basis), *model, {}, {}};
-  p.spec.steps = fast ? "ddim5" : "ddim" + std::to_string(settings.ddim_steps);
+  // The fast preview is always the second-order solver at a few steps; the
+  // full result what Preferences say.
+  p.spec.sampler = fast ? "dpmpp2m" : settings.sampler.toStdString();
+  p.spec.steps = fast ? std::to_string(settings.preview_steps) : settings.steps_spec();
   p.spec.seed = settings.seed;
   p.device = settings.device.toStdString();
-  const std::string key = cache_key(editing::edit_document(controls, p.spec), *model, p.device);
+  p.precision = precision_for(settings.precision.toStdString(), p.device);
+  const std::string key =
+      cache_key(editing::edit_document(controls, p.spec), *model, p.device, to_string(p.precision));
   p.png = project.folder / "edits" / (entry.id + "-" + key + ".png");
   return p;
 }
@@ -149,9 +175,9 @@ void EditorController::generate() {
   project::Project* project = ctx_.project->project();
   const project::PhotoEntry* entry = project->find(id_.toStdString());
   QString error;
-  const auto pending =
-      pending_edit(*project, *entry, impl_->controls, *impl_->rig, impl_->basis, ctx_.settings(),
-                   ctx_.controls->fastPreview()->isChecked(), &error);
+  const StudioSettings settings = ctx_.settings();
+  const auto pending = pending_edit(*project, *entry, impl_->controls, *impl_->rig, impl_->basis,
+                                    settings, false, &error);
   if (!pending) {
     ctx_.controls->generateStatus()->setText(error);
     emit generateFailed(error);
@@ -162,6 +188,17 @@ void EditorController::generate() {
     emit generated(id_, result_png_);
     return;
   }
+  // Fast preview: a few second-order steps first, then the full steps.
+  std::optional<PendingEdit> preview;
+  if (ctx_.controls->fastPreview()->isChecked()) {
+    preview = pending_edit(*project, *entry, impl_->controls, *impl_->rig, impl_->basis, settings,
+                           true, &error);
+    if (preview && fs::exists(preview->png)) {
+      result_png_ = QString::fromStdString(preview->png.string());
+      ctx_.canvas->setAfterImage(QImage(result_png_));
+      preview.reset();
+    }
+  }
   Impl& m = *impl_;
   m.generate_cancel = CancelToken();
   const CancelToken cancel = m.generate_cancel;
@@ -169,13 +206,12 @@ void EditorController::generate() {
                                     [cancel] { cancel.cancel(); });
   generating_ = true;
   ctx_.controls->setGenerating(true);
-  ctx_.controls->generateStatus()->setText(tr("Generating…"));
+  ctx_.controls->generateStatus()->setText(preview ? tr("Fast preview…") : tr("Generating…"));
   const JobContext job = gui_job(this, ctx_.jobs, row, cancel);
   std::shared_ptr<editing::EditEngine> engine =
-      m.engine_model == pending->model.model && m.engine_device == pending->device ? m.engine
-                                                                                   : nullptr;
-  const editing::EngineOptions options =
-      engine_options(pending->model, ctx_.assets_dir(), project->folder, pending->device);
+      m.engine_key == pending->engine_key() ? m.engine : nullptr;
+  const editing::EngineOptions options = engine_options(
+      pending->model, ctx_.assets_dir(), project->folder, pending->device, pending->precision);
   const fs::path aligned = entry->aligned, rig = entry->rig;
   const QString id = id_;
   QPointer<EditorController> self(this);
@@ -200,29 +236,68 @@ void EditorController::generate() {
     double identity = std::numeric_limits<double>::quiet_NaN();
     QString expression; // what the result shows, when the expression model is there
     int retries = 0;    // more seeds tried for the minimum identity
+    double seconds = 0; // the full-steps edit (with its retries), model loading excluded
   };
-  const double min_identity = ctx_.settings().min_identity;
-  const int identity_retries = ctx_.settings().identity_retries;
+  const double min_identity = settings.min_identity;
+  const int identity_retries = settings.identity_retries;
+  const auto write_crop = [](const fs::path& png, const cv::Mat& crop) {
+    cv::Mat rgb16;
+    crop.convertTo(rgb16, CV_16UC3, 65535.0);
+    fs::create_directories(png.parent_path());
+    editing::write_photo(png, rgb16, {}); // atomic
+  };
   m.generate_future = QFuture<void>(run_in_background<Done>(
       this,
       [=]() mutable {
         if (!engine)
           engine = std::make_shared<editing::EditEngine>(options);
         const auto photo = engine->prepare_aligned(aligned, rig);
-        editing::GenerateOptions g;
-        g.preview_every = 1;
-        g.on_preview = [self, id](int64_t step, int64_t total, const at::Tensor& x0) {
-          const QImage image = to_qimage(editing::tensor_to_image(x0));
+        const auto show_progress = [self, id](int64_t step, int64_t total,
+                                              std::optional<QImage> image) {
           QMetaObject::invokeMethod(
               self.data(),
               [self, id, image, step, total] {
                 if (!self || self->id_ != id)
                   return;
-                self->ctx_.canvas->setAfterImage(image);
+                if (image)
+                  self->ctx_.canvas->setAfterImage(*image);
                 self->ctx_.controls->generateProgress()->setValue(int(100 * step / total));
               },
               Qt::QueuedConnection);
         };
+        if (preview) {
+          editing::GenerateOptions quick;
+          quick.preview_every = 1;
+          quick.on_preview = [&](int64_t step, int64_t total, const at::Tensor&) {
+            show_progress(step, total, std::nullopt);
+          };
+          const editing::EditResult first = engine->edit(*photo, preview->spec, job, quick);
+          write_crop(preview->png, first.crop);
+          const QString png = QString::fromStdString(preview->png.string());
+          QMetaObject::invokeMethod(
+              self.data(),
+              [self, id, png] {
+                if (!self || self->id_ != id)
+                  return;
+                self->result_png_ = png;
+                self->ctx_.canvas->setAfterImage(QImage(png));
+                self->ctx_.controls->generateStatus()->setText(tr("Preview — refining…"));
+                emit self->previewReady(id, png);
+              },
+              Qt::QueuedConnection);
+        }
+        editing::GenerateOptions g;
+        g.preview_every = 1;
+        // The refinement's early x_0 guesses are rougher than the preview
+        // already on screen: then only the progress moves.
+        const bool keep_preview = preview.has_value();
+        g.on_preview = [&, keep_preview](int64_t step, int64_t total, const at::Tensor& x0) {
+          show_progress(step, total,
+                        keep_preview
+                            ? std::nullopt
+                            : std::optional<QImage>(to_qimage(editing::tensor_to_image(x0))));
+        };
+        const auto started = std::chrono::steady_clock::now();
         editing::EditResult r = engine->edit(*photo, pending->spec, job, g);
         Done done{engine, QString::fromStdString(pending->png.string())};
         if (guard) {
@@ -257,10 +332,9 @@ void EditorController::generate() {
                   QString::fromLatin1(face::kExpressionLabels[size_t(best->result_expression)]);
           }
         }
-        cv::Mat rgb16;
-        r.crop.convertTo(rgb16, CV_16UC3, 65535.0);
-        fs::create_directories(pending->png.parent_path());
-        editing::write_photo(pending->png, rgb16, {}); // atomic
+        done.seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        write_crop(pending->png, r.crop);
         return done;
       },
       [this, row, id, pending](const Outcome<Done>& out) {
@@ -268,8 +342,15 @@ void EditorController::generate() {
         ctx_.controls->setGenerating(false);
         if (out.value.engine) {
           impl_->engine = out.value.engine;
-          impl_->engine_model = pending->model.model;
-          impl_->engine_device = pending->device;
+          impl_->engine_key = pending->engine_key();
+        }
+        if (restart_generate_) {
+          // A slider moved: the new edit replaces this one at once.
+          restart_generate_ = false;
+          ctx_.jobs->finishJob(row, tr("Replaced by a newer edit"));
+          if (id == id_)
+            generate();
+          return;
         }
         if (out.cancelled) {
           ctx_.jobs->finishJob(row, tr("Cancelled"));
@@ -287,6 +368,12 @@ void EditorController::generate() {
         }
         ctx_.jobs->finishJob(row, tr("Done"));
         last_identity_ = out.value.identity;
+        last_run_ = tr("%1, %2 steps · %3 · %4 s")
+                        .arg(QString::fromStdString(pending->spec.sampler))
+                        .arg(QString::fromStdString(pending->spec.steps))
+                        .arg(QString::fromStdString(to_string(pending->precision)))
+                        .arg(out.value.seconds, 0, 'f', 1);
+        emit message(tr("Generated %1: %2").arg(id, last_run_));
         const fs::path png = out.value.png.toStdString();
         const editing::PruneResult pruned = editing::prune_cache(
             png.parent_path(), uint64_t(ctx_.settings().cache_mb) * 1024 * 1024, {png});
@@ -315,7 +402,28 @@ void EditorController::generate() {
 }
 
 void EditorController::cancelGenerate() {
+  restart_generate_ = false;
   impl_->generate_cancel.cancel();
+}
+
+void EditorController::scheduleLiveGenerate() {
+  if (!live_timer_) {
+    live_timer_ = new QTimer(this);
+    live_timer_->setSingleShot(true);
+    // Long enough to skip the values a dragged slider passes through.
+    live_timer_->setInterval(250);
+    connect(live_timer_, &QTimer::timeout, this, [this] {
+      if (!editing() || !ctx_.controls->fastPreview()->isChecked())
+        return;
+      if (generating_) {
+        impl_->generate_cancel.cancel(); // lands within a UNet block
+        restart_generate_ = true;
+      } else {
+        generate();
+      }
+    });
+  }
+  live_timer_->start();
 }
 
 namespace {
@@ -400,10 +508,10 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
           }
           try {
             const PendingEdit& p = *item.pending;
-            auto& engine = engines[p.model.model.string() + "|" + p.device];
+            auto& engine = engines[p.engine_key()];
             if (!engine)
               engine = std::make_shared<editing::EditEngine>(
-                  engine_options(p.model, assets, folder, p.device));
+                  engine_options(p.model, assets, folder, p.device, p.precision));
             const auto photo = engine->prepare_aligned(item.entry.aligned, item.entry.rig);
             editing::EditResult r;
             if (fs::exists(p.png)) { // generated before: the same pixels

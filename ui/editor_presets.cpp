@@ -57,7 +57,8 @@ bool EditorController::savePreset(const QString& file, QString* error) {
   try {
     editing::EditSpec spec = editing::to_spec(impl_->controls, impl_->rig->code, impl_->basis);
     const StudioSettings settings = ctx_.settings();
-    spec.steps = "ddim" + std::to_string(settings.ddim_steps);
+    spec.sampler = settings.sampler.toStdString();
+    spec.steps = settings.steps_spec();
     spec.seed = settings.seed;
     write_file_atomic(file.toStdString(),
                       editing::edit_document(impl_->controls, spec).dump(2) + "\n");

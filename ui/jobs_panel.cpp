@@ -38,7 +38,7 @@ JobsPanel::JobsPanel(QWidget* parent)
                                  tr("Face alignment, model fitting and personalization run here "
                                     "in the background, with their progress."))),
       jobs_(new QTableWidget(0, 4)), log_(new QPlainTextEdit), chart_(new TrainingChart),
-      training_info_(new QLabel), training_preview_(new QLabel) {
+      training_info_(new QLabel), training_estimate_(new QLabel), training_preview_(new QLabel) {
   setObjectName(QStringLiteral("jobsTabs"));
   jobs_->setObjectName(QStringLiteral("jobsTable"));
   log_->setObjectName(QStringLiteral("logView"));
@@ -75,6 +75,9 @@ JobsPanel::JobsPanel(QWidget* parent)
   auto* training = new QWidget;
   auto* side = new QVBoxLayout;
   side->addWidget(training_info_);
+  training_estimate_->setObjectName(QStringLiteral("trainingEstimate"));
+  training_estimate_->setWordWrap(true);
+  side->addWidget(training_estimate_);
   side->addWidget(training_preview_, 1);
   auto* row = new QHBoxLayout(training);
   row->setContentsMargins(0, 0, 0, 0);

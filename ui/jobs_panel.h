@@ -31,6 +31,7 @@ public:
   TrainingChart* trainingChart() const { return chart_; }
   // Beside the chart: speed and time left, and the latest preview samples.
   QLabel* trainingInfo() const { return training_info_; }
+  QLabel* trainingEstimate() const { return training_estimate_; }
   QLabel* trainingPreview() const { return training_preview_; }
   void showTrainingStep(qint64 step, qint64 total, double loss, double steps_per_second,
                         double eta_seconds);
@@ -58,6 +59,7 @@ private:
   QPlainTextEdit* log_;
   TrainingChart* chart_;
   QLabel* training_info_;
+  QLabel* training_estimate_;
   QLabel* training_preview_;
 };
 

@@ -33,6 +33,7 @@
 #include <QGuiApplication>
 #include <QInputDialog>
 #include <QItemSelectionModel>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QMenu>
@@ -184,6 +185,8 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
     }
   });
   connect(project_, &ProjectController::trainingProgress, jobs_, &JobsPanel::showTrainingStep);
+  connect(project_, &ProjectController::trainingEstimate, jobs_->trainingEstimate(),
+          &QLabel::setText);
   connect(project_, &ProjectController::trainingPreview, jobs_, &JobsPanel::showTrainingPreview);
   project_->setWindowStateProvider(
       [this] { return saveState(kLayoutVersion).toBase64().toStdString(); });
@@ -381,9 +384,9 @@ void MainWindow::showPreferences() {
   PreferencesDialog dialog(settings_, this);
   if (dialog.exec() == QDialog::Accepted) {
     applySettings(dialog.settings());
-    spdlog::info("Preferences saved (device {}, threads {}, DDIM steps {}, seed {})",
-                 settings_.device.toStdString(), settings_.threads, settings_.ddim_steps,
-                 settings_.seed);
+    spdlog::info("Preferences saved (device {}, threads {}, {} at {} steps, precision {}, seed {})",
+                 settings_.device.toStdString(), settings_.threads, settings_.sampler.toStdString(),
+                 settings_.steps, settings_.precision.toStdString(), settings_.seed);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "ui/personalize_dialog.h"
 
 #include "model/base/assets.h"
+#include "ui/training_estimate.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -23,7 +24,7 @@ PersonalizeDialog::PersonalizeDialog(const fs::path& assets_dir, int usable_phot
     : QDialog(parent), assets_dir_(assets_dir), assets_(new QLabel), stage1_(new QLineEdit),
       person_(new QLineEdit), steps_(new QSpinBox), batch_(new QSpinBox), lr_(new QDoubleSpinBox),
       device_(new QComboBox), image_size_(new QSpinBox), preview_(new QSpinBox),
-      photos_(new QLabel), usable_(usable_photos) {
+      photos_(new QLabel), estimate_(new QLabel), usable_(usable_photos) {
   setObjectName(QStringLiteral("personalizeDialog"));
   setWindowTitle(tr("Personalize"));
   assets_->setObjectName(QStringLiteral("assetsReport"));
@@ -101,10 +102,17 @@ PersonalizeDialog::PersonalizeDialog(const fs::path& assets_dir, int usable_phot
   layout->addLayout(stage1_row);
   layout->addWidget(photos_);
   layout->addWidget(advanced);
+  estimate_->setObjectName(QStringLiteral("timeEstimate"));
+  estimate_->setWordWrap(true);
+  layout->addWidget(estimate_);
   layout->addWidget(buttons);
   connect(stage1_, &QLineEdit::textChanged, this, &PersonalizeDialog::validate);
   connect(batch_, &QSpinBox::valueChanged, this, &PersonalizeDialog::validate);
+  for (QSpinBox* s : {steps_, batch_, image_size_})
+    connect(s, &QSpinBox::valueChanged, this, &PersonalizeDialog::updateEstimate);
+  connect(device_, &QComboBox::currentTextChanged, this, &PersonalizeDialog::updateEstimate);
   validate();
+  updateEstimate();
 }
 
 void PersonalizeDialog::validate() {
@@ -127,6 +135,24 @@ void PersonalizeDialog::validate() {
                        .arg(batch_->value()));
   if (auto* box = findChild<QDialogButtonBox*>())
     box->button(QDialogButtonBox::Ok)->setEnabled(problems.isEmpty() && usable_ >= batch_->value());
+}
+
+void PersonalizeDialog::updateEstimate() {
+  const QString device = resolved_device_kind(device_->currentText());
+  const bool cpu = device == QStringLiteral("cpu");
+  const auto seconds =
+      remembered_step_seconds(training_rate_key(device, image_size_->value(), batch_->value()));
+  if (seconds)
+    estimate_->setText(tr("Expected on this machine: %1. Measured by an earlier run; the first "
+                          "steps measure it again.")
+                           .arg(training_time_text(*seconds, steps_->value(), cpu)));
+  else
+    estimate_->setText(
+        cpu ? tr("Expected time: not measured on this machine yet; the first steps measure it "
+                 "and the Jobs panel says it. On a CPU, expect many hours for the paper's "
+                 "5000 steps.")
+            : tr("Expected time: not measured on this GPU yet; the first steps measure it and "
+                 "the Jobs panel says it."));
 }
 
 PersonalizeOptions PersonalizeDialog::options() const {

@@ -24,12 +24,15 @@ public:
                     QWidget* parent = nullptr);
   PersonalizeOptions options() const;
   QLabel* assetsReport() const { return assets_; }
+  // The expected training time on this machine, or how it will be measured.
+  QLabel* timeEstimate() const { return estimate_; }
   // The folder in use (changed with the dialog's "Model files folder…").
   const std::filesystem::path& assetsDir() const { return assets_dir_; }
   bool assetsDirChanged() const { return assets_changed_; }
 
 private:
   void validate();
+  void updateEstimate();
   std::filesystem::path assets_dir_;
   QLabel* assets_;
   QLineEdit* stage1_;
@@ -42,6 +45,7 @@ private:
   QSpinBox* image_size_;
   QSpinBox* preview_;
   QLabel* photos_;
+  QLabel* estimate_;
   int usable_;
 };
 

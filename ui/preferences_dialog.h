@@ -38,7 +38,10 @@ public:
   QLabel* assetDetails() const { return asset_details_; }
   QComboBox* deviceCombo() const { return device_; }
   QSpinBox* threadsSpin() const { return threads_; }
-  QSpinBox* ddimStepsSpin() const { return ddim_steps_; }
+  QComboBox* samplerCombo() const { return sampler_; }
+  QSpinBox* stepsSpin() const { return steps_; }
+  QSpinBox* previewStepsSpin() const { return preview_steps_; }
+  QComboBox* precisionCombo() const { return precision_; }
   QSpinBox* seedSpin() const { return seed_; }
   QSpinBox* cacheSpin() const { return cache_; }
   QDoubleSpinBox* minIdentitySpin() const { return min_identity_; }
@@ -64,7 +67,10 @@ private:
   QLabel* asset_details_;
   QComboBox* device_;
   QSpinBox* threads_;
-  QSpinBox* ddim_steps_;
+  QComboBox* sampler_;
+  QSpinBox* steps_;
+  QSpinBox* preview_steps_;
+  QComboBox* precision_;
   QSpinBox* seed_;
   QSpinBox* cache_;
   QDoubleSpinBox* min_identity_;

@@ -98,6 +98,8 @@ signals:
   void trainingProgress(qint64 step, qint64 total, double loss, double steps_per_second,
                         double eta_seconds);
   void trainingPreview(const QString& png);
+  // The expected training time, from the first steps and refined later.
+  void trainingEstimate(const QString& text);
 
 private:
   struct Job {

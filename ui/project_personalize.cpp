@@ -4,6 +4,7 @@
 #include "training/train/train_loop.h"
 #include "ui/background_job.h"
 #include "ui/project_controller.h"
+#include "ui/training_estimate.h"
 
 #include <QPointer>
 
@@ -102,16 +103,37 @@ void ProjectController::personalize(const PersonalizeOptions& options) {
   const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
   const bool build_data = !fs::exists(dataset);
   const int64_t log_every = train.log_interval, total = train.max_steps;
+  const QString device_kind = resolved_device_kind(options.device);
+  const QString rate_key = training_rate_key(device_kind, options.image_size, options.batch);
+  const int64_t first_step = resume.empty() ? 0 : person.steps_done;
   QPointer<ProjectController> self(this);
-  const auto on_update = [self, log_every, total](const training::TrainUpdate& u) {
-    if (u.step % log_every != 0 && u.step != total && u.preview.empty())
+  // The expected time, said plainly once the first steps measured it (the
+  // first one warms up), and again when it is better known.
+  const auto estimate_at = [first_step](int64_t step) {
+    const int64_t done = step - first_step;
+    return done == 3 || done == 20 || done == 200;
+  };
+  const auto on_update = [self, log_every, total, estimate_at, device_kind,
+                          rate_key](const training::TrainUpdate& u) {
+    const bool estimate = estimate_at(u.step) && u.steps_per_second > 0;
+    if (u.step % log_every != 0 && u.step != total && u.preview.empty() && !estimate)
       return;
     QMetaObject::invokeMethod(
         self.data(),
-        [self, u, log_every, total] {
+        [self, u, log_every, total, estimate, device_kind, rate_key] {
           if (!self)
             return;
-          if (u.step % log_every == 0 || u.step == total)
+          if (estimate) {
+            const double seconds = 1.0 / u.steps_per_second;
+            remember_step_seconds(rate_key, seconds);
+            const QString text = tr("Personalize: %1 left — %2")
+                                     .arg(QString::fromStdString(format_duration(u.eta_seconds)))
+                                     .arg(training_time_text(seconds, int(total),
+                                                             device_kind == QStringLiteral("cpu")));
+            emit self->message(text);
+            emit self->trainingEstimate(text);
+          }
+          if (u.step % log_every == 0 || u.step == total || estimate)
             emit self->trainingProgress(u.step, total, u.loss, u.steps_per_second, u.eta_seconds);
           if (!u.preview.empty())
             emit self->trainingPreview(QString::fromStdString(u.preview.string()));

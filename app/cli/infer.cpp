@@ -6,6 +6,7 @@
 #include "model/base/error.h"
 #include "model/base/log.h"
 #include "model/base/paths.h"
+#include "model/device.h"
 #include "model/formats/npy.h"
 #include "model/precision.h"
 #include "training/align/album_job.h"
@@ -35,6 +36,7 @@ struct InferArgs {
   std::vector<fs::path> sources;
   fs::path target, output_dir, model_path, meanshape, noise, edit_file, sh_file, cache;
   std::string modes = "pose,exp,light", steps = "ddim20", precision = "fp32", format, colour;
+  std::string sampler = "ddim";
   std::optional<double> azimuth, elevation, intensity, ambient, jaw, strength;
   double yaw = 0, pitch = 0, roll = 0, eta = 0;
   std::vector<std::string> exp;
@@ -119,6 +121,7 @@ editing::EditSpec spec_from(const InferArgs& a) {
   if (a.strength)
     s.strength = *a.strength;
   DRIG_CHECK(s.strength >= 0 && s.strength <= 1, "--strength {} is outside 0..1", s.strength);
+  s.sampler = a.sampler;
   s.steps = a.steps;
   s.eta = a.eta;
   if (a.seed)
@@ -269,13 +272,20 @@ CommandRunner add_infer_command(CLI::App& sub) {
                  "The model's image size (the original's flag; checkpoints do not record it)")
       ->capture_default_str()
       ->check(CLI::Range(8, 1024));
-  sub.add_option("--timestep_respacing,--steps", a->steps, "Sampling steps, e.g. ddim20")
+  sub.add_option("--sampler", a->sampler,
+                 "ddim (the original's) or the faster DPM-Solver++ dpmpp2m / dpmpp3m")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ddim", "dpmpp2m", "dpmpp3m"}));
+  sub.add_option("--timestep_respacing,--steps", a->steps,
+                 "Sampling steps: a count (15), or for ddim the original's respacing (ddim20)")
       ->capture_default_str();
   sub.add_option("--eta", a->eta, "DDIM eta (0 = deterministic)")->capture_default_str();
   sub.add_option("--seed", a->seed, "Seed of x_T (default 0)");
   sub.add_option("--noise", a->noise, "x_T as a (1,3,S,S) .npy: the original's fixed noise")
       ->check(CLI::ExistingFile);
-  sub.add_option("--precision", a->precision, "fp32, fp16 or bf16 (GPU)")->capture_default_str();
+  sub.add_option("--precision", a->precision,
+                 "fp32, bf16 (CUDA, CPUs with native bf16), fp16 (CUDA) or auto")
+      ->capture_default_str();
   sub.add_option("--edit", a->edit_file, "An edit saved by the Studio (JSON); flags override it")
       ->check(CLI::ExistingFile);
   sub.add_option("--light-azimuth", a->azimuth, "Light direction: degrees, + from the right");
@@ -321,7 +331,7 @@ CommandRunner add_infer_command(CLI::App& sub) {
     o.meanshape = a->meanshape;
     o.device = env.global.device;
     o.image_size = a->image_size;
-    o.precision = parse_precision(a->precision);
+    o.precision = resolve_precision(a->precision, resolve_device(DeviceSpec::parse(o.device)));
     o.cache_dir = a->cache;
     if (o.cache_dir.empty()) {
       const char* home = std::getenv("HOME");
@@ -352,6 +362,7 @@ CommandRunner add_infer_command(CLI::App& sub) {
     editing::EditEngine engine(o);
     const Writer writer{*a, engine};
     editing::GenerateOptions g;
+    g.sampler = spec.sampler;
     g.steps = spec.steps;
     g.eta = spec.eta;
     g.seed = spec.seed;

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   std::string assets;
   app.add_flag("-v,--verbose", verbose, "More log output");
   app.add_flag("-q,--quiet", quiet, "Only errors");
-  app.add_option("--threads", env.global.threads, "CPU threads (0 = every core)")
+  app.add_option("--threads", env.global.threads, "CPU threads (0 = every physical core)")
       ->capture_default_str();
   app.add_option("--device", env.global.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
   app.add_option("--assets", assets,

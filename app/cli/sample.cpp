@@ -76,12 +76,25 @@ CommandRunner add_sample_command(CLI::App& sub) {
   sub.add_option("--config", o->config,
                  "JSON with the original's arguments (e.g. the run's config.json) for what the "
                  "weights do not tell: image_size, attention heads, ...");
-  sub.add_option("--precision", o->precision, "fp32, bf16 (CPU/CUDA) or fp16 (CUDA)")
+  sub.add_option("--precision", o->precision,
+                 "fp32, bf16 (CUDA, CPUs with native bf16), fp16 (CUDA) or auto (the fastest "
+                 "the device runs natively)")
       ->capture_default_str();
   sub.add_option("--batch", o->sampling.batch, "Images per forward pass (0 = all at once)")
       ->check(CLI::NonNegativeNumber);
-  sub.add_option("--steps", o->sampling.respacing, "Respacing: ddimN or a comma list")
+  sub.add_option("--sampler", o->sampling.sampler,
+                 "ddim (the original's) or the faster DPM-Solver++ dpmpp2m / dpmpp3m")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ddim", "dpmpp2m", "dpmpp3m"}));
+  sub.add_option("--steps", o->sampling.respacing,
+                 "Step count (any sampler), or for ddim the original's respacing: ddimN or a "
+                 "comma list")
       ->capture_default_str();
+  sub.add_option("--step-placement", o->sampling.placement,
+                 "Where a step count's steps go: quadratic in t (dpmpp's default), logsnr or "
+                 "uniform in t; "
+                 "for ddim, runs it as the first-order solver on those timesteps")
+      ->check(CLI::IsMember({"logsnr", "quadratic", "uniform"}));
   sub.add_option("--eta", o->sampling.eta, "DDIM eta (0 = deterministic)")->capture_default_str();
   sub.add_flag("!--no-ddim", o->sampling.ddim,
                "Ancestral sampling (the original's --use_ddim False) instead of DDIM");
@@ -93,7 +106,6 @@ CommandRunner add_sample_command(CLI::App& sub) {
   return [o](CommandEnv& env) {
     DRIG_CHECK(!o->source.empty() || !o->latent.empty(), "give --source or --latent");
     DRIG_CHECK(!o->buffers.empty() || !o->buffer_pngs.empty(), "give --buffers or --buffer-pngs");
-    o->sampling.precision = parse_precision(o->precision);
     at::Tensor buffers =
         o->buffers.empty()
             ? load_buffer_images({o->buffer_pngs[0], o->buffer_pngs[1], o->buffer_pngs[2]})
@@ -101,8 +113,10 @@ CommandRunner add_sample_command(CLI::App& sub) {
     if (buffers.dim() == 3)
       buffers = buffers.unsqueeze(0);
     const c10::Device device = resolve_device(DeviceSpec::parse(env.global.device));
+    o->sampling.precision = resolve_precision(o->precision, device);
     check_precision(o->sampling.precision, device);
-    spdlog::info("loading {} on {}", o->model, describe_device(device));
+    spdlog::info("loading {} on {} ({}, {} sampler)", o->model, describe_device(device),
+                 to_string(o->sampling.precision), o->sampling.sampler);
     const LoadedModel model = load_diffusionrig(o->model, device, o->config);
     at::Tensor latent =
         o->latent.empty()

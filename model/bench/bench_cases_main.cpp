@@ -3,6 +3,7 @@
 //   bench_cases [--device auto] [--size 256] [--cases a,b] [--precision fp32,bf16]
 //               [--batch 1] [--train-batch 4] [--steps 20] [--iterations 3]
 //               [--warmup 1] [--json FILE] [--compare-python]
+//               [--fast-steps 15] [--preview-steps 3]
 #include "model/base/atomic_file.h"
 #include "model/base/error.h"
 #include "model/bench/bench_runner.h"
@@ -21,7 +22,8 @@ int main(int argc, char** argv) {
       {"--batch", "1"},        {"--train-batch", "4"},
       {"--steps", "20"},       {"--iterations", "3"},
       {"--warmup", "1"},       {"--json", ""},
-      {"--threads", "0"}};
+      {"--threads", "0"},      {"--fast-steps", "15"},
+      {"--preview-steps", "3"}};
   drig::bench::BenchRequest request;
   try {
     for (int i = 1; i < argc; ++i) {
@@ -37,7 +39,8 @@ int main(int argc, char** argv) {
     const c10::Device device = drig::resolve_device(drig::DeviceSpec::parse(args["--device"]));
     request.specs = drig::bench::make_specs(
         args["--cases"], args["--precision"], std::stoll(args["--size"]),
-        std::stoll(args["--batch"]), std::stoll(args["--train-batch"]), std::stoi(args["--steps"]));
+        std::stoll(args["--batch"]), std::stoll(args["--train-batch"]), std::stoi(args["--steps"]),
+        device, std::stoi(args["--fast-steps"]), std::stoi(args["--preview-steps"]));
     request.iterations = std::stoi(args["--iterations"]);
     request.warmup = std::stoi(args["--warmup"]);
     const auto results = drig::bench::run_benchmarks(request, device, {}, stdout);

@@ -62,8 +62,18 @@ json original_args(const DiffusionRigConfig& c) {
           {"encoder_type", c.encoder_type}};
 }
 
+// What each case is compared with in the original code: the fast edit with
+// the original's DDIM edit, the first preview with one original UNet step.
 std::string python_case(Case kind) {
-  return kind == Case::ddim_edit ? "ddim" : to_string(kind);
+  switch (kind) {
+  case Case::ddim_edit:
+  case Case::fast_edit:
+    return "ddim";
+  case Case::first_preview:
+    return "unet_forward";
+  default:
+    return to_string(kind);
+  }
 }
 
 // Runs the Python reference once for all cases; ms per case name.
@@ -76,7 +86,8 @@ std::map<std::string, double> run_python(const std::string& python, const fs::pa
   std::vector<std::string> cases;
   int64_t train_batch = 4, batch = 1;
   for (const auto& s : specs) {
-    cases.push_back(python_case(s.kind));
+    if (std::find(cases.begin(), cases.end(), python_case(s.kind)) == cases.end())
+      cases.push_back(python_case(s.kind));
     (s.kind == Case::train_step ? train_batch : batch) = s.batch;
   }
   const std::string command = fmt::format(
@@ -103,7 +114,8 @@ std::map<std::string, double> run_python(const std::string& python, const fs::pa
 } // namespace
 
 std::vector<CaseSpec> make_specs(const std::string& cases, const std::string& precisions,
-                                 int64_t size, int64_t batch, int64_t train_batch, int steps) {
+                                 int64_t size, int64_t batch, int64_t train_batch, int steps,
+                                 const c10::Device& device, int fast_steps, int preview_steps) {
   std::vector<CaseSpec> specs;
   for (const auto& p : split(precisions))
     for (const auto& c : split(cases)) {
@@ -112,7 +124,9 @@ std::vector<CaseSpec> make_specs(const std::string& cases, const std::string& pr
       s.size = size;
       s.batch = s.kind == Case::train_step ? train_batch : batch;
       s.steps = steps;
-      s.precision = parse_precision(p);
+      s.fast_steps = fast_steps;
+      s.preview_steps = preview_steps;
+      s.precision = resolve_precision(p, device);
       specs.push_back(s);
     }
   DRIG_CHECK(!specs.empty(), "no cases to run");
@@ -128,15 +142,11 @@ json run_benchmarks(const BenchRequest& request, const c10::Device& device,
              "--compare-python runs on the CPU (the Python reference has no CUDA path); "
              "add --device cpu");
   std::map<std::string, double> python_ms;
-  if (compare) {
-    std::vector<CaseSpec> fp32;
-    for (const auto& s : request.specs)
-      if (s.precision == Precision::fp32)
-        fp32.push_back(s);
-    if (!fp32.empty())
-      python_ms = run_python(request.python, find_python_reference(request.python_script), fp32,
-                             at::get_num_threads(), request.warmup, request.iterations);
-  }
+  if (compare)
+    // The original runs fp32 only: every precision of ours is compared with it.
+    python_ms =
+        run_python(request.python, find_python_reference(request.python_script), request.specs,
+                   at::get_num_threads(), request.warmup, request.iterations);
   fmt::print(table, "{:<32} {:>11} {:>11} {:>9} {:>10}{}\n", "case", "ms/iter", "min ms",
              "images/s", "peak MiB",
              compare ? fmt::format(" {:>11} {:>8}", "python ms", "ratio") : "");
@@ -154,7 +164,7 @@ json run_benchmarks(const BenchRequest& request, const c10::Device& device,
                 {"threads", at::get_num_threads()}};
     std::string extra;
     const auto it = python_ms.find(python_case(s.kind));
-    if (s.precision == Precision::fp32 && it != python_ms.end()) {
+    if (it != python_ms.end()) {
       // > 1: ours is faster than eager PyTorch on the same machine.
       row["python_ms_per_iter"] = it->second;
       row["python_over_ours"] = it->second / t.ms_median;

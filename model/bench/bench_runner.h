@@ -25,8 +25,11 @@ struct BenchRequest {
 };
 
 // One spec per (precision, case) from comma lists; throws Error naming what is wrong.
+// "auto" among the precisions is the one the device runs fastest natively.
 std::vector<CaseSpec> make_specs(const std::string& cases, const std::string& precisions,
-                                 int64_t size, int64_t batch, int64_t train_batch, int steps);
+                                 int64_t size, int64_t batch, int64_t train_batch, int steps,
+                                 const c10::Device& device, int fast_steps = 15,
+                                 int preview_steps = 3);
 
 nlohmann::json run_benchmarks(const BenchRequest& request, const c10::Device& device,
                               const CancelToken& cancel, std::FILE* table);

@@ -19,10 +19,12 @@
 namespace drig::bench {
 
 Case parse_case(const std::string& name) {
-  for (Case c : {Case::unet_forward, Case::encoder_forward, Case::ddim_edit, Case::train_step})
+  for (Case c : {Case::unet_forward, Case::encoder_forward, Case::ddim_edit, Case::train_step,
+                 Case::fast_edit, Case::first_preview})
     if (to_string(c) == name)
       return c;
-  fail("unknown benchmark case \"{}\" (unet_forward, encoder_forward, ddim_edit, train_step)",
+  fail("unknown benchmark case \"{}\" (unet_forward, encoder_forward, ddim_edit, train_step, "
+       "fast_edit, first_preview)",
        name);
 }
 
@@ -34,14 +36,21 @@ std::string to_string(Case kind) {
     return "ddim_edit";
   case Case::train_step:
     return "train_step";
+  case Case::fast_edit:
+    return "fast_edit";
+  case Case::first_preview:
+    return "first_preview";
   default:
     return "unet_forward";
   }
 }
 
 std::string name_of(const CaseSpec& s) {
-  const std::string kind =
-      s.kind == Case::ddim_edit ? fmt::format("ddim{}_edit", s.steps) : to_string(s.kind);
+  const std::string kind = s.kind == Case::ddim_edit   ? fmt::format("ddim{}_edit", s.steps)
+                           : s.kind == Case::fast_edit ? fmt::format("dpmpp3m{}_edit", s.fast_steps)
+                           : s.kind == Case::first_preview
+                               ? fmt::format("preview{}", s.preview_steps)
+                               : to_string(s.kind);
   return fmt::format("{}/{}/b{}/{}", kind, s.size, s.batch, drig::to_string(s.precision));
 }
 
@@ -86,9 +95,8 @@ CaseRunner::CaseRunner(const CaseSpec& spec, const c10::Device& device)
   st.x = torch::randn({b, 3, s, s}, options);
   st.t = torch::full({b}, 500, torch::TensorOptions().dtype(torch::kLong).device(device));
   st.latent = torch::randn({b, config.latent_dim}, options);
-  if (device.is_cuda())
-    for (at::Tensor* v : {&st.x, &st.buffers, &st.images})
-      *v = v->contiguous(at::MemoryFormat::ChannelsLast);
+  for (at::Tensor* v : {&st.x, &st.buffers, &st.images})
+    *v = v->contiguous(inference_memory_format(device));
 }
 
 CaseRunner::~CaseRunner() = default;
@@ -113,6 +121,19 @@ void CaseRunner::iterate() {
     const at::Tensor latent = encode_latent(st.model, st.images);
     SampleOptions options;
     options.respacing = "ddim" + std::to_string(spec_.steps);
+    options.precision = spec_.precision;
+    options.seed = 1;
+    sample(st.model, st.buffers, latent, {}, options);
+    break;
+  }
+  case Case::fast_edit:
+  case Case::first_preview: {
+    const at::Tensor latent = encode_latent(st.model, st.images);
+    SampleOptions options;
+    // As the Studio: 3M for the result, 2M for the preview's few steps.
+    options.sampler = spec_.kind == Case::fast_edit ? "dpmpp3m" : "dpmpp2m";
+    options.respacing =
+        std::to_string(spec_.kind == Case::fast_edit ? spec_.fast_steps : spec_.preview_steps);
     options.precision = spec_.precision;
     options.seed = 1;
     sample(st.model, st.buffers, latent, {}, options);

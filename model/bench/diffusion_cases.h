@@ -15,7 +15,9 @@
 
 namespace drig::bench {
 
-enum class Case { unet_forward, encoder_forward, ddim_edit, train_step };
+// fast_edit: the Studio's final result (DPM-Solver++ 3M at fast_steps);
+// first_preview: its progressive preview's first image (preview_steps).
+enum class Case { unet_forward, encoder_forward, ddim_edit, train_step, fast_edit, first_preview };
 
 struct CaseSpec {
   Case kind = Case::unet_forward;
@@ -23,11 +25,14 @@ struct CaseSpec {
   int64_t batch = 1;
   int steps = 20; // DDIM steps of an edit
   Precision precision = Precision::fp32;
+  int fast_steps = 15;   // DPM-Solver++ steps of fast_edit
+  int preview_steps = 3; // ... and of first_preview
 };
 
 Case parse_case(const std::string& name);
 std::string to_string(Case kind);
-// "ddim_edit/256/b1/fp32" (steps appear for ddim_edit: "ddim20_edit").
+// "ddim_edit/256/b1/fp32" (steps appear for the edits: "ddim20_edit",
+// "dpmpp2m15_edit", "preview3").
 std::string name_of(const CaseSpec& spec);
 DiffusionRigConfig bench_config(int64_t size);
 

@@ -4,6 +4,7 @@
 // buffers concatenated to x_t and the encoder's global latent modulating
 // every ResBlock (FiLM after the timestep's). Module and parameter names
 // equal the original state_dict keys, so official checkpoints load as they are.
+#include "model/base/progress.h"
 #include "model/diffusionrig_config.h"
 
 #include <torch/nn/module.h>
@@ -11,6 +12,20 @@
 #include <torch/nn/modules/container/sequential.h>
 
 namespace drig::networks {
+
+// While one lives on a thread, UNet forwards on that thread poll `cancel`
+// between blocks and throw CancelledError: a cancelled edit stops within a
+// block (a fraction of a second on a CPU) instead of finishing its step.
+class ForwardCancelScope {
+public:
+  explicit ForwardCancelScope(const CancelToken& cancel);
+  ~ForwardCancelScope();
+  ForwardCancelScope(const ForwardCancelScope&) = delete;
+  ForwardCancelScope& operator=(const ForwardCancelScope&) = delete;
+
+private:
+  const CancelToken* previous_;
+};
 
 // cat[cos(t f), sin(t f)] with f_i = exp(-ln(10000) i / (dim/2)).
 at::Tensor timestep_embedding(const at::Tensor& t, int64_t dim);

@@ -2,6 +2,7 @@
 #include "drig/version.h"
 #include "model/base/atomic_file.h"
 #include "model/formats/npy.h"
+#include "model/precision.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
 #include "training/buffer_images.h"
@@ -205,14 +206,16 @@ TEST(Cli, BenchTimesTheCasesAndComparesWithEagerPyTorch) {
   const bool python = python_has_torch();
   const auto result = run_command(
       cli() +
-      " -q --device cpu bench --size 32 --steps 2 --cases unet_forward,ddim_edit "
-      "--iterations 1 --warmup 0 --json '" +
+      " -q --device cpu bench --size 32 --steps 2 --fast-steps 3 --preview-steps 2 "
+      "--cases unet_forward,ddim_edit,fast_edit,first_preview --iterations 1 --warmup 0 --json '" +
       (dir / "bench.json").string() + "'" + (python ? " --compare-python" : "") + " 2>&1");
   ASSERT_EQ(result.exit_code, 0) << result.out;
   EXPECT_NE(result.out.find("unet_forward/32/b1/fp32"), std::string::npos) << result.out;
   const auto rows = nlohmann::json::parse(drig::read_file(dir / "bench.json"));
-  ASSERT_EQ(rows.size(), 2u);
+  ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[1]["case"], "ddim2_edit/32/b1/fp32");
+  EXPECT_EQ(rows[2]["case"], "dpmpp3m3_edit/32/b1/fp32");
+  EXPECT_EQ(rows[3]["case"], "preview2/32/b1/fp32");
   for (const auto& row : rows) {
     EXPECT_GT(row["ms_per_iter"].get<double>(), 0.0);
     EXPECT_GT(row["peak_bytes"].get<int64_t>(), 0);
@@ -273,16 +276,34 @@ TEST(Cli, SampleTakesBufferImagesPrecisionBatchAndAConfig) {
   ASSERT_EQ(from_npy.exit_code, 0) << from_npy.out;
   EXPECT_EQ(drig::read_file(dir / "png.npy"), drig::read_file(dir / "npy.npy"));
 
+  // auto: bf16 where the CPU has it natively, else fp32.
   const auto bf16 = run_command(base + " --buffers '" + (dir / "buffers.npy").string() +
-                                "' --precision bf16 --batch 1 -o '" + (dir / "bf16").string() +
+                                "' --precision auto --batch 1 -o '" + (dir / "bf16").string() +
                                 "' --output-npy '" + (dir / "bf16.npy").string() + "' 2>&1");
   ASSERT_EQ(bf16.exit_code, 0) << bf16.out;
   const at::Tensor a = drig::formats::load_npy(dir / "bf16.npy").tensor;
   const at::Tensor b = drig::formats::load_npy(dir / "npy.npy").tensor;
   // Closeness of bf16 is checked without the clamp in sampler_test; here the
   // CLI must apply it and still give valid images.
-  EXPECT_FALSE(at::equal(a, b)) << "--precision bf16 changed nothing";
+  EXPECT_EQ(at::equal(a, b), !drig::cpu_has_native_bf16()) << "--precision auto";
   EXPECT_LE(a.abs().max().item<double>(), 1.0);
+
+  // The fast sampler by its documented spelling.
+  std::string fast = base;
+  fast.replace(fast.find("--steps ddim5"), 13, "--sampler dpmpp2m --steps 15");
+  const auto dpm = run_command(fast + " --buffers '" + (dir / "buffers.npy").string() + "' -o '" +
+                               (dir / "dpm").string() + "' --output-npy '" +
+                               (dir / "dpm.npy").string() + "' 2>&1");
+  ASSERT_EQ(dpm.exit_code, 0) << dpm.out;
+  const at::Tensor c = drig::formats::load_npy(dir / "dpm.npy").tensor;
+  EXPECT_EQ(c.sizes(), b.sizes());
+  EXPECT_FALSE(at::equal(c, b));
+  std::string bad_steps = base;
+  bad_steps.replace(bad_steps.find("--steps ddim5"), 13, "--sampler dpmpp2m --steps 10,5");
+  const auto bad = run_command(bad_steps + " --buffers '" + (dir / "buffers.npy").string() +
+                               "' -o '" + (dir / "bad").string() + "' 2>&1");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.out.find("a step count such as 15"), std::string::npos) << bad.out;
 
   // The original's ancestral sampler (--use_ddim False) over 10 respaced steps.
   std::string ten = base;

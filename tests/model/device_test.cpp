@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sched.h>
+
+#include <fstream>
 #include <thread>
 
 TEST(Device, CpuAlwaysResolves) {
@@ -32,8 +35,20 @@ TEST(Device, ThreadCountIsApplied) {
   drig::configure_torch_threads(2);
   EXPECT_EQ(drig::torch_runtime_info().intra_op_threads, 2);
   drig::configure_torch_threads(0);
-  EXPECT_EQ(drig::torch_runtime_info().intra_op_threads,
-            static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(drig::torch_runtime_info().intra_op_threads, drig::physical_core_count());
+}
+
+TEST(Device, PhysicalCoresAreTheAllowedCoresWithoutTheirSecondThreads) {
+  const int cores = drig::physical_core_count();
+  EXPECT_GE(cores, 1);
+  EXPECT_LE(cores, static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  // With one thread per core (this kind of machine), every CPU is a core.
+  std::ifstream smt("/sys/devices/system/cpu/smt/active");
+  int active = -1;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (smt >> active; active == 0 && sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+    EXPECT_EQ(cores, CPU_COUNT(&allowed));
 }
 
 TEST(Device, RuntimeInfoIsConsistent) {

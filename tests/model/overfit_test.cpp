@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <map>
 
 using namespace drig;
 
@@ -101,6 +102,35 @@ TEST(Overfit, TwoImagesAreLearnedAndSampledBackFromTheirBuffers) {
   o.respacing = "ddim20";
   o.seed = 5;
   const at::Tensor out = sample(loaded, buffers, latent, {}, o).samples;
+  { // The fast samplers on a trained model, against the converged ODE
+    // solution (DDIM through all 1000 steps from the same x_T).
+    torch::manual_seed(21);
+    const at::Tensor x_T = torch::randn({2, 3, 32, 32});
+    const auto run = [&](const std::string& sampler, const std::string& steps,
+                         const std::string& placement = "") {
+      SampleOptions s;
+      s.sampler = sampler;
+      s.respacing = steps;
+      s.placement = placement;
+      return (sample(loaded, buffers, latent, x_T, s).samples + 1) / 2;
+    };
+    const at::Tensor converged = run("ddim", "");
+    const double ddim20 = test::psnr(run("ddim", "ddim20"), converged);
+    std::printf("PSNR to DDIM-1000: DDIM-20 %.1f dB\n", ddim20);
+    std::map<std::string, double> db;
+    for (const char* sampler : {"dpmpp2m", "dpmpp3m"})
+      for (const char* placement : {"quadratic", "logsnr", "uniform"})
+        for (const char* steps : {"15", "20"}) {
+          const std::string key = std::string(sampler) + "/" + placement + "/" + steps;
+          db[key] = test::psnr(run(sampler, steps, placement), converged);
+          std::printf("  %s %.1f dB\n", key.c_str(), db[key]);
+        }
+    // The Studio's default (3M, quadratic, 15 steps) is closer than the
+    // paper's DDIM-20 with three quarters of its evaluations; with DDIM-20's
+    // own 20, the second-order solver is closer too.
+    EXPECT_GT(db["dpmpp3m/quadratic/15"], ddim20);
+    EXPECT_GT(db["dpmpp2m/quadratic/20"], ddim20);
+  }
   const auto to01 = [](const at::Tensor& v) { return (v + 1) / 2; };
   for (int64_t i = 0; i < 2; ++i) {
     const double own = test::psnr(to01(out[i]), to01(images[i]));

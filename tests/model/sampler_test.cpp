@@ -1,11 +1,15 @@
 // The sampling entry point: precision, chunking and determinism around the
 // DDIM loop that networks/unet_test checks against the original.
+#include "model/base/error.h"
+#include "model/networks/diffusionrig_model.h"
 #include "model/precision.h"
 #include "model/sampler.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
 
 #include <torch/torch.h>
+
+#include <cstdlib>
 
 #include <gtest/gtest.h>
 
@@ -73,6 +77,8 @@ TEST(Sampler, ChunkedBatchesGiveTheSameImagesAndOneProgressRun) {
 
 TEST(Sampler, Bf16AutocastOnTheCpuStaysCloseToFp32) {
   DRIG_REQUIRE_SHARED();
+  if (!cpu_has_native_bf16())
+    GTEST_SKIP() << "this CPU has no native bf16 (AVX512-BF16 or AMX): bf16 is refused here";
   const Inputs in = tiny_inputs(1);
   SampleOptions o = ten_steps(8);
   o.clip_denoised = false; // the clamp would hide differences
@@ -89,10 +95,72 @@ TEST(Sampler, Bf16AutocastOnTheCpuStaysCloseToFp32) {
 TEST(Sampler, PrecisionNamesAndUnsupportedCombinationsAreClearErrors) {
   EXPECT_EQ(parse_precision("bf16"), Precision::bf16);
   EXPECT_EQ(parse_precision("half"), Precision::fp16);
-  EXPECT_NE(test::error_of([] { parse_precision("fp8"); }).find("use fp32, fp16 or bf16"),
+  EXPECT_NE(test::error_of([] { parse_precision("fp8"); }).find("use fp32, fp16, bf16 or auto"),
             std::string::npos);
+  const c10::Device cpu(c10::kCPU);
+  EXPECT_EQ(resolve_precision("auto", cpu),
+            cpu_has_native_bf16() ? Precision::bf16 : Precision::fp32);
+  EXPECT_EQ(resolve_precision("fp32", cpu), Precision::fp32);
   EXPECT_NE(test::error_of([] {
               check_precision(Precision::fp16, c10::Device(c10::kCPU));
             }).find("fp16 runs on CUDA only"),
             std::string::npos);
+}
+
+TEST(Sampler, Bf16IsRefusedWhereTheCpuWouldEmulateIt) {
+  ::setenv("DRIG_CPU_NO_BF16", "1", 1);
+  const c10::Device cpu(c10::kCPU);
+  EXPECT_FALSE(cpu_has_native_bf16());
+  EXPECT_EQ(resolve_precision("auto", cpu), Precision::fp32);
+  EXPECT_NE(test::error_of([&] { check_precision(Precision::bf16, cpu); }).find("emulated"),
+            std::string::npos);
+  ::unsetenv("DRIG_CPU_NO_BF16");
+}
+
+TEST(Sampler, TheFastSamplersShareTheOriginalsXtAndItsDdimPath) {
+  DRIG_REQUIRE_SHARED();
+  const Inputs in = tiny_inputs(2);
+  torch::manual_seed(12);
+  const at::Tensor x_T = torch::randn({2, 3, 32, 32});
+  const auto run = [&](const std::string& sampler, const std::string& steps,
+                       const std::string& placement = "") {
+    SampleOptions o;
+    o.sampler = sampler;
+    o.respacing = steps;
+    o.placement = placement;
+    return sample(in.model, in.buffers, in.latent, x_T, o).samples;
+  };
+  const at::Tensor dpm = run("dpmpp2m", "15");
+  EXPECT_TRUE(torch::equal(dpm, run("dpmpp2m", "ddim15"))); // the same x_T, the same image
+  EXPECT_FALSE(torch::equal(dpm, run("dpmpp3m", "15")));
+  EXPECT_FALSE(torch::equal(dpm, run("dpmpp2m", "15", "uniform")));
+  EXPECT_LE(dpm.abs().max().item<double>(), 1.0); // the original's clip of x_0
+  // The original's "50" respacing and 50 uniform steps hit the same
+  // timesteps: DDIM's loop and the first-order solver walk the same path
+  // through the real network. (The fidelity bar is checked on a trained
+  // model in overfit_test: this untrained fixture's ODE is rough in t.)
+  const at::Tensor ddim = run("ddim", "50");
+  EXPECT_GT(test::psnr((run("ddim", "50", "uniform") + 1) / 2, (ddim + 1) / 2), 60.0);
+  EXPECT_NE(test::error_of([&] { run("dpmpp2m", "10,5"); }).find("a step count such as 15"),
+            std::string::npos);
+  EXPECT_NE(test::error_of([&] { run("heun", "15"); }).find("use ddim, dpmpp2m or dpmpp3m"),
+            std::string::npos);
+}
+
+TEST(Sampler, ACancelledJobStopsInsideTheUNetForward) {
+  DRIG_REQUIRE_SHARED();
+  const Inputs in = tiny_inputs(1);
+  torch::InferenceMode guard;
+  const at::Tensor x = torch::randn({1, 3, 32, 32});
+  const at::Tensor t = torch::full({1}, 500, torch::kLong);
+  auto& unet = *in.model.model->denoisingUNet;
+  CancelToken cancel;
+  {
+    const networks::ForwardCancelScope scope(cancel);
+    EXPECT_NO_THROW(unet.forward(x, t, in.buffers, in.latent));
+    cancel.cancel();
+    EXPECT_THROW(unet.forward(x, t, in.buffers, in.latent), CancelledError);
+  }
+  // Outside the scope the token is not watched.
+  EXPECT_NO_THROW(unet.forward(x, t, in.buffers, in.latent));
 }

@@ -56,7 +56,10 @@ private slots:
     const StudioSettings settings = StudioSettings::load();
     QCOMPARE(settings, StudioSettings{});
     QCOMPARE(settings.device, QStringLiteral("auto"));
-    QCOMPARE(settings.ddim_steps, 20);
+    QCOMPARE(settings.sampler, QStringLiteral("dpmpp3m"));
+    QCOMPARE(settings.steps, 15);
+    QCOMPARE(settings.precision, QStringLiteral("auto"));
+    QCOMPARE(settings.steps_spec(), std::string("15"));
     QVERIFY(settings.problems().isEmpty());
   }
 
@@ -104,7 +107,10 @@ private slots:
     dialog.assetsEdit()->setText(assets);
     dialog.deviceCombo()->setCurrentText(QStringLiteral("cpu"));
     dialog.threadsSpin()->setValue(2);
-    dialog.ddimStepsSpin()->setValue(50);
+    dialog.samplerCombo()->setCurrentIndex(dialog.samplerCombo()->findData("ddim"));
+    dialog.stepsSpin()->setValue(50);
+    dialog.previewStepsSpin()->setValue(4);
+    dialog.precisionCombo()->setCurrentIndex(dialog.precisionCombo()->findData("fp32"));
     dialog.seedSpin()->setValue(1234);
     dialog.cacheSpin()->setValue(512);
     dialog.minIdentitySpin()->setValue(0.5);
@@ -117,7 +123,10 @@ private slots:
     expected.assets_dir = assets;
     expected.device = QStringLiteral("cpu");
     expected.threads = 2;
-    expected.ddim_steps = 50;
+    expected.sampler = QStringLiteral("ddim");
+    expected.steps = 50;
+    expected.preview_steps = 4;
+    expected.precision = QStringLiteral("fp32");
     expected.seed = 1234;
     expected.cache_mb = 512;
     expected.min_identity = 0.5;
@@ -129,7 +138,10 @@ private slots:
     QCOMPARE(reopened.assetsEdit()->text(), assets);
     QCOMPARE(reopened.deviceCombo()->currentText(), QStringLiteral("cpu"));
     QCOMPARE(reopened.threadsSpin()->value(), 2);
-    QCOMPARE(reopened.ddimStepsSpin()->value(), 50);
+    QCOMPARE(reopened.stepsSpin()->value(), 50);
+    QCOMPARE(reopened.samplerCombo()->currentData().toString(), QStringLiteral("ddim"));
+    QCOMPARE(reopened.precisionCombo()->currentData().toString(), QStringLiteral("fp32"));
+    QCOMPARE(StudioSettings::load().steps_spec(), std::string("ddim50"));
     QCOMPARE(reopened.seedSpin()->value(), 1234);
     QCOMPARE(reopened.cacheSpin()->value(), 512);
   }

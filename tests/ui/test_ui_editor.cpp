@@ -23,6 +23,7 @@
 #include "ui/controls_panel.h"
 #include "ui/editor_canvas.h"
 #include "ui/editor_controller.h"
+#include "ui/jobs_panel.h"
 #include "ui/main_actions.h"
 #include "ui/main_window.h"
 #include "ui/project_controller.h"
@@ -38,6 +39,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QStandardItemModel>
+#include <QTableWidget>
 #include <QTest>
 #include <QUndoStack>
 
@@ -303,6 +305,47 @@ private slots:
         QString::fromStdString((out_dir() / "studio_editor_light.png").string())));
   }
 
+  void fastPreviewFollowsTheSliders() {
+    MainWindow window(windowOptions());
+    openFirstPhoto(window);
+    if (QTest::currentTestFailed())
+      return;
+    EditorController* editor = window.editorController();
+    QVERIFY(editor->editing());
+    ControlsPanel* panel = window.controlsPanel();
+    // Refinement long enough to still run when the slider moves again.
+    StudioSettings live = window.settings();
+    live.steps = 1000;
+    live.preview_steps = 2;
+    window.applySettings(live);
+    panel->fastPreview()->setChecked(true);
+    QSignalSpy previewed(editor, &EditorController::previewReady);
+    QSignalSpy generated(editor, &EditorController::generated);
+    // No Generate press: with Fast preview a moved slider starts on its own.
+    panel->pose()->slider(QStringLiteral("yaw"))->setValue(9);
+    QTRY_VERIFY_WITH_TIMEOUT(previewed.count() == 1, 60000);
+    QVERIFY(editor->generating());
+    QCOMPARE(editor->resultPng(), previewed.at(0).at(1).toString());
+    QTRY_VERIFY_WITH_TIMEOUT(panel->generateProgress()->value() > 0, 60000);
+    // The slider moves while the refinement runs: it is dropped, the new
+    // edit's preview comes, then its (now short) refinement.
+    live.steps = 3;
+    window.applySettings(live);
+    panel->pose()->slider(QStringLiteral("yaw"))->setValue(11);
+    QTRY_VERIFY_WITH_TIMEOUT(generated.count() == 1, 60000);
+    QCOMPARE(previewed.count(), 2);
+    QVERIFY(previewed.at(1).at(1).toString() != previewed.at(0).at(1).toString());
+    QCOMPARE(generated.at(0).at(1).toString(), editor->resultPng());
+    QVERIFY2(editor->lastRunSummary().startsWith(QStringLiteral("dpmpp3m, 3 steps · ")),
+             qPrintable(editor->lastRunSummary()));
+    QStringList statuses;
+    for (int row = 0; row < window.jobsPanel()->jobsTable()->rowCount(); ++row)
+      statuses << window.jobsPanel()->jobStatus(row);
+    QVERIFY2(statuses.contains(QStringLiteral("Replaced by a newer edit")),
+             qPrintable(statuses.join(" | ")));
+    QVERIFY(!editor->generating());
+  }
+
   void generateCompareAndExport() {
     MainWindow window(windowOptions());
     openFirstPhoto(window);
@@ -316,7 +359,7 @@ private slots:
 
     // Final quality with many steps, cancelled after its first step: no result is kept.
     StudioSettings slow = window.settings();
-    slow.ddim_steps = 1000;
+    slow.steps = 1000;
     window.applySettings(slow);
     QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
     QVERIFY(editor->generating());
@@ -333,18 +376,26 @@ private slots:
     QVERIFY(editor->resultPng().isEmpty());
     QVERIFY(panel->generateButton()->isVisible());
 
-    // Final quality = 5 steps from here on, so the export reuses the fast preview.
-    slow.ddim_steps = 5;
+    // Final quality = 5 steps from here on; the fast preview shows 2 steps first.
+    slow.steps = 5;
+    slow.preview_steps = 2;
     window.applySettings(slow);
     panel->fastPreview()->setChecked(true);
 
     QSignalSpy generated(editor, &EditorController::generated);
     QSignalSpy failed(editor, &EditorController::generateFailed);
+    QSignalSpy previewed(editor, &EditorController::previewReady);
     QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
     QVERIFY(editor->generating() || generated.count() == 1);
     QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0, 120000);
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(0).toString()));
     QVERIFY(QFile::exists(editor->resultPng()));
+    // The preview came first, as its own image, and the status says how the result was made.
+    QCOMPARE(previewed.count(), 1);
+    QVERIFY(QFile::exists(previewed.at(0).at(1).toString()));
+    QVERIFY(previewed.at(0).at(1).toString() != editor->resultPng());
+    QVERIFY2(editor->lastRunSummary().startsWith(QStringLiteral("dpmpp3m, 5 steps · ")),
+             qPrintable(editor->lastRunSummary()));
     // The identity guard scores the result when the face-api models are installed.
     if (QFile::exists(QDir::homePath() + QStringLiteral("/.local/share/diffusionrig/face-api/"
                                                         "face_recognition_model.bin"))) {

@@ -265,6 +265,7 @@ at::Tensor EditEngine::generate(const at::Tensor& buffers, const at::Tensor& lat
                                 const GenerateOptions& o, const JobContext& job) {
   Impl& m = *impl_;
   SampleOptions s;
+  s.sampler = o.sampler;
   s.respacing = o.steps;
   s.eta = o.eta;
   s.seed = o.seed;
@@ -283,6 +284,7 @@ EditResult EditEngine::edit(const PreparedPhoto& photo, const EditSpec& spec, co
                             GenerateOptions options) {
   EditResult r;
   r.buffers = render(photo, apply_spec(photo.rig.code, spec), &r.alpha);
+  options.sampler = spec.sampler;
   options.steps = spec.steps;
   options.seed = spec.seed;
   options.eta = spec.eta;

@@ -2,6 +2,7 @@
 
 #include "model/base/atomic_file.h"
 #include "model/base/error.h"
+#include "model/diffusion/ode_solver.h"
 #include "render/light_rig.h"
 #include "training/rendering/buffer_tensors.h"
 #include "training/rendering/rig_edit.h"
@@ -64,16 +65,17 @@ nlohmann::json to_json(const EditSpec& s) {
   nlohmann::json expression = nlohmann::json::object();
   for (const auto& [i, v] : s.expression)
     expression[std::to_string(i)] = v;
-  nlohmann::json j = {{"format", "diffusionrig-edit"},
-                      {"version", kFormatVersion},
-                      {"light", light},
-                      {"expression", expression},
-                      {"pose",
-                       {{"yaw", s.pose_delta_deg[0]},
-                        {"pitch", s.pose_delta_deg[1]},
-                        {"roll", s.pose_delta_deg[2]}}},
-                      {"strength", s.strength},
-                      {"sampling", {{"steps", s.steps}, {"seed", s.seed}, {"eta", s.eta}}}};
+  nlohmann::json j = {
+      {"format", "diffusionrig-edit"},
+      {"version", kFormatVersion},
+      {"light", light},
+      {"expression", expression},
+      {"pose",
+       {{"yaw", s.pose_delta_deg[0]},
+        {"pitch", s.pose_delta_deg[1]},
+        {"roll", s.pose_delta_deg[2]}}},
+      {"strength", s.strength},
+      {"sampling", {{"sampler", s.sampler}, {"steps", s.steps}, {"seed", s.seed}, {"eta", s.eta}}}};
   put_optional(j, "jaw", s.jaw_deg);
   return j;
 }
@@ -119,6 +121,8 @@ EditSpec edit_from_json(const nlohmann::json& j, const std::string& source) {
     DRIG_CHECK(s.strength >= 0 && s.strength <= 1, "strength {} is outside 0..1", s.strength);
     if (j.contains("sampling")) {
       const auto& g = j.at("sampling");
+      s.sampler = g.value("sampler", s.sampler);
+      diffusion::parse_sampler(s.sampler); // an unknown name is refused here, not mid-job
       s.steps = g.value("steps", s.steps);
       s.seed = g.value("seed", s.seed);
       s.eta = g.value("eta", s.eta);

@@ -1,0 +1,152 @@
+// DPM-Solver++ against cases whose answer is known: Gaussian data, whose
+// probability-flow ODE has a closed-form solution, and DDIM, which the
+// first-order solver must reproduce.
+#include "model/base/error.h"
+#include "model/diffusion/ode_solver.h"
+#include "model/diffusion/schedule.h"
+#include "tests/support/tensor_compare.h"
+#include "tests/support/test_paths.h"
+
+#include <torch/torch.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace drig::diffusion;
+
+namespace {
+
+const Schedule& base() {
+  static const Schedule s = make_schedule("linear", 1000, "");
+  return s;
+}
+
+// Data x_0 ~ N(mu, s^2) per element: the ideal denoiser is linear in x_t and
+// z = (x_t - alpha mu) / sqrt(alpha^2 s^2 + sigma^2) is constant along the ODE.
+struct GaussianData {
+  at::Tensor mu, s;
+
+  double alpha(int64_t t) const { return std::sqrt(base().alphas_cumprod[size_t(t)]); }
+  double sigma(int64_t t) const { return std::sqrt(1 - base().alphas_cumprod[size_t(t)]); }
+  at::Tensor spread(int64_t t) const {
+    return torch::sqrt(alpha(t) * alpha(t) * s * s + sigma(t) * sigma(t));
+  }
+  Denoiser eps() const {
+    return [this](const at::Tensor& x, const at::Tensor& model_t) {
+      const int64_t t = model_t[0].item<int64_t>();
+      const at::Tensor x0 = mu + alpha(t) * s * s / spread(t).pow(2) * (x - alpha(t) * mu);
+      return (x - alpha(t) * x0) / sigma(t);
+    };
+  }
+  // The exact result: x_0 predicted at timestep 0 on the ODE's trajectory.
+  at::Tensor solution(const at::Tensor& x_T) const {
+    const at::Tensor z = (x_T - alpha(999) * mu) / spread(999);
+    return mu + alpha(0) * s * s * z / spread(0);
+  }
+};
+
+GaussianData gaussian() {
+  torch::manual_seed(3);
+  const auto f64 = torch::TensorOptions().dtype(torch::kDouble);
+  return {torch::rand({2, 3, 8, 8}, f64) * 0.8 - 0.4, torch::rand({2, 3, 8, 8}, f64) * 0.3 + 0.05};
+}
+
+double solver_error(const GaussianData& data, const at::Tensor& x_T, int order, int64_t steps) {
+  const auto ts = solver_timesteps(base().alphas_cumprod, steps, StepPlacement::logsnr);
+  const at::Tensor out =
+      dpm_solver_loop(base().alphas_cumprod, ts, order, data.eps(), x_T, /*clip=*/false);
+  return (out - data.solution(x_T)).abs().max().item<double>();
+}
+
+} // namespace
+
+TEST(OdeSolver, TimestepsFallFromTheLastStepToZeroWithoutRepeats) {
+  for (const auto placement : {StepPlacement::logsnr, StepPlacement::uniform_t})
+    for (const int64_t n : {2, 4, 15, 20, 100, 1000}) {
+      const auto ts = solver_timesteps(base().alphas_cumprod, n, placement);
+      ASSERT_EQ(int64_t(ts.size()), n);
+      EXPECT_EQ(ts.front(), 999);
+      EXPECT_EQ(ts.back(), 0);
+      for (size_t i = 1; i < ts.size(); ++i)
+        ASSERT_LT(ts[i], ts[i - 1]) << to_string(placement) << " " << n << " at " << i;
+    }
+  // Uniform in log-SNR crowds the steps at the clean end: the last gap of 20
+  // log-SNR steps is a few timesteps, the first hundreds.
+  const auto ts = solver_timesteps(base().alphas_cumprod, 20, StepPlacement::logsnr);
+  EXPECT_LT(ts[18] - ts[19], 5);
+  EXPECT_GT(ts[0] - ts[1], 50);
+  EXPECT_EQ(solver_timesteps(base().alphas_cumprod, 5, StepPlacement::uniform_t),
+            (std::vector<int64_t>{999, 749, 500, 250, 0}));
+  EXPECT_NE(drig::test::error_of([] {
+              solver_timesteps(base().alphas_cumprod, 0, StepPlacement::logsnr);
+            }).find("1..1000"),
+            std::string::npos);
+  EXPECT_NE(drig::test::error_of([] { parse_sampler("euler"); }).find("ddim, dpmpp2m"),
+            std::string::npos);
+}
+
+TEST(OdeSolver, FirstOrderIsDdimOnTheSameTimesteps) {
+  // Any smooth nonlinear eps model: both loops must take the same path.
+  const Denoiser eps = [](const at::Tensor& x, const at::Tensor& t) {
+    return torch::tanh(1.3 * x + t.to(torch::kFloat).view({-1, 1, 1, 1}) / 700.0);
+  };
+  const Schedule ddim = make_schedule("linear", 1000, "ddim20");
+  std::vector<int64_t> ts(ddim.timestep_map.rbegin(), ddim.timestep_map.rend());
+  torch::manual_seed(4);
+  const at::Tensor x_T = torch::randn({2, 3, 16, 16});
+  for (const bool clip : {false, true}) {
+    const at::Tensor expected = ddim_sample_loop(ddim, eps, x_T, 0.0, clip);
+    const at::Tensor got = dpm_solver_loop(base().alphas_cumprod, ts, 1, eps, x_T, clip);
+    EXPECT_TENSOR_NEAR(got, expected, 2e-5, 2e-6); // the same float32 math, reordered
+  }
+}
+
+TEST(OdeSolver, GaussianDataIsSolvedAndTheErrorFallsAtTheSolversOrder) {
+  const GaussianData data = gaussian();
+  torch::manual_seed(5);
+  const at::Tensor x_T = torch::randn({2, 3, 8, 8}, torch::kDouble);
+  // Doubling the steps divides the error by about 2^order.
+  const double ddim20 = solver_error(data, x_T, 1, 20), ddim40 = solver_error(data, x_T, 1, 40);
+  const double m2_20 = solver_error(data, x_T, 2, 20), m2_40 = solver_error(data, x_T, 2, 40);
+  const double m3_20 = solver_error(data, x_T, 3, 20), m3_40 = solver_error(data, x_T, 3, 40);
+  std::printf("max error at 20 / 40 steps: ddim %.3g / %.3g, 2M %.3g / %.3g, 3M %.3g / %.3g\n",
+              ddim20, ddim40, m2_20, m2_40, m3_20, m3_40);
+  EXPECT_GT(ddim20 / ddim40, 1.6);
+  EXPECT_LT(ddim20 / ddim40, 2.6);
+  EXPECT_GT(m2_20 / m2_40, 3.2);
+  EXPECT_GT(m3_20 / m3_40, 3.2);
+  EXPECT_LT(m2_20, ddim20 / 4);
+  EXPECT_LT(m3_20, m2_20);
+  // Every timestep of the grid: as close as the grid allows (its log-SNR
+  // steps near t = 0 stay large, 0.35 from t = 1 to t = 0).
+  EXPECT_LT(solver_error(data, x_T, 2, 1000), 1e-3);
+  // And 15 second-order steps beat the original's 20 first-order ones.
+  EXPECT_LT(solver_error(data, x_T, 2, 15), ddim20);
+}
+
+TEST(OdeSolver, TheSameNoiseGivesTheSameImageAndCancelStopsWithinOneStep) {
+  const GaussianData data = gaussian();
+  torch::manual_seed(6);
+  const at::Tensor x_T = torch::randn({2, 3, 8, 8}, torch::kDouble);
+  const auto ts = solver_timesteps(base().alphas_cumprod, 10, StepPlacement::logsnr);
+  const at::Tensor a = dpm_solver_loop(base().alphas_cumprod, ts, 2, data.eps(), x_T, true);
+  const at::Tensor b = dpm_solver_loop(base().alphas_cumprod, ts, 2, data.eps(), x_T, true);
+  EXPECT_TRUE(torch::equal(a, b));
+  EXPECT_LE(a.abs().max().item<double>(), 1.0); // clip_denoised: the result is a clipped x_0
+
+  drig::JobContext job;
+  int calls = 0;
+  const Denoiser counting = [&](const at::Tensor& x, const at::Tensor& t) {
+    ++calls;
+    return data.eps()(x, t);
+  };
+  const StepCallback cancel_at_third = [&](int64_t left, const at::Tensor&, const at::Tensor&) {
+    if (left == 7)
+      job.cancel.cancel();
+  };
+  EXPECT_THROW(
+      dpm_solver_loop(base().alphas_cumprod, ts, 2, counting, x_T, true, job, cancel_at_third),
+      drig::CancelledError);
+  EXPECT_EQ(calls, 3);
+}
