@@ -141,7 +141,7 @@ QWidget* PreferencesDialog::createComputeGroup() {
   device_->setToolTip(tr("auto: the GPU when one is usable, else the CPU; cpu; cuda; cuda:N for "
                          "GPU number N"));
   threads_->setRange(0, kMaxThreads);
-  threads_->setSpecialValueText(tr("All cores"));
+  threads_->setSpecialValueText(tr("All physical cores"));
   threads_->setToolTip(tr("CPU threads for LibTorch (0 = every physical core)"));
   sampler_->addItem(tr("DPM-Solver++ 3M (fast)"), QStringLiteral("dpmpp3m"));
   sampler_->addItem(tr("DPM-Solver++ 2M"), QStringLiteral("dpmpp2m"));
@@ -178,8 +178,8 @@ QWidget* PreferencesDialog::createComputeGroup() {
 
   for (QWidget* field : {static_cast<QWidget*>(device_), static_cast<QWidget*>(threads_),
                          static_cast<QWidget*>(sampler_), static_cast<QWidget*>(steps_),
-                         static_cast<QWidget*>(precision_), static_cast<QWidget*>(seed_),
-                         static_cast<QWidget*>(cache_)})
+                         static_cast<QWidget*>(preview_steps_), static_cast<QWidget*>(precision_),
+                         static_cast<QWidget*>(seed_), static_cast<QWidget*>(cache_)})
     field->setMinimumWidth(180);
   auto* form = new QFormLayout(group);
   form->setFieldGrowthPolicy(QFormLayout::FieldsStayAtSizeHint);

@@ -118,13 +118,12 @@ TEST(Overfit, TwoImagesAreLearnedAndSampledBackFromTheirBuffers) {
     const double ddim20 = test::psnr(run("ddim", "ddim20"), converged);
     std::printf("PSNR to DDIM-1000: DDIM-20 %.1f dB\n", ddim20);
     std::map<std::string, double> db;
-    for (const char* sampler : {"dpmpp2m", "dpmpp3m"})
-      for (const char* placement : {"quadratic", "logsnr", "uniform"})
-        for (const char* steps : {"15", "20"}) {
-          const std::string key = std::string(sampler) + "/" + placement + "/" + steps;
-          db[key] = test::psnr(run(sampler, steps, placement), converged);
-          std::printf("  %s %.1f dB\n", key.c_str(), db[key]);
-        }
+    for (const auto& [sampler, steps] :
+         {std::pair<std::string, std::string>{"dpmpp3m", "15"}, {"dpmpp2m", "20"}}) {
+      const std::string key = sampler + "/quadratic/" + steps;
+      db[key] = test::psnr(run(sampler, steps, "quadratic"), converged);
+      std::printf("  %s %.1f dB\n", key.c_str(), db[key]);
+    }
     // The Studio's default (3M, quadratic, 15 steps) is closer than the
     // paper's DDIM-20 with three quarters of its evaluations; with DDIM-20's
     // own 20, the second-order solver is closer too.

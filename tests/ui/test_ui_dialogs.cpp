@@ -5,9 +5,11 @@
 #include "model/base/assets.h"
 #include "model/device.h"
 #include "ui/about_dialog.h"
+#include "ui/personalize_dialog.h"
 #include "ui/preferences_dialog.h"
 #include "ui/screenshot.h"
 #include "ui/settings.h"
+#include "ui/training_estimate.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -97,6 +99,26 @@ private slots:
     dialog.accept();
     QCOMPARE(dialog.result(), int(QDialog::Rejected));
     QVERIFY(dialog.problems().join(' ').contains(QStringLiteral("is not a folder")));
+  }
+
+  void personalizeSaysTheExpectedTimePlainly() {
+    if (drig::torch_runtime_info().cuda_available)
+      QSKIP("a CUDA GPU is present: auto trains there");
+    const QString assets = test::temp_root() + QStringLiteral("/assets-estimate");
+    QVERIFY(QDir().mkpath(assets));
+    {
+      PersonalizeDialog fresh(assets.toStdString(), 10);
+      QVERIFY2(fresh.timeEstimate()->text().contains(QStringLiteral("not measured")),
+               qPrintable(fresh.timeEstimate()->text()));
+    }
+    // 30 s per step measured by an earlier run: 5000 steps are about 42 h.
+    remember_step_seconds(training_rate_key(QStringLiteral("cpu"), 256, 4), 30.0);
+    PersonalizeDialog dialog(assets.toStdString(), 10);
+    const QString text = dialog.timeEstimate()->text();
+    QVERIFY2(text.contains(QStringLiteral("about 42 h for 5000 steps")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("many hours on this CPU")), qPrintable(text));
+    QVERIFY(training_time_text(0.5, 100, true).startsWith(QStringLiteral("about 50 s")));
+    QVERIFY(!training_time_text(0.5, 100, true).contains(QStringLiteral("many hours")));
   }
 
   void validPreferencesPersist() {
