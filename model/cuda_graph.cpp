@@ -1,6 +1,7 @@
 #include "model/cuda_graph.h"
 
 #include "model/base/error.h"
+#include "model/base/paths.h"
 
 #include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
@@ -11,15 +12,11 @@
 #include <c10/cuda/CUDAStream.h>
 #endif
 
-#include <cstdlib>
-#include <cstring>
-
 namespace drig {
 
 bool cuda_graphs_enabled() {
 #if defined(DRIG_WITH_CUDA) && defined(DRIG_CUDA_GRAPHS)
-  const char* env = std::getenv("DRIG_CUDA_GRAPHS");
-  return !(env && std::strcmp(env, "0") == 0);
+  return env_switch_on("DRIG_CUDA_GRAPHS");
 #else
   return false;
 #endif

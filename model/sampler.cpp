@@ -1,6 +1,7 @@
 #include "model/sampler.h"
 
 #include "model/base/error.h"
+#include "model/base/paths.h"
 #include "model/cuda_graph.h"
 #include "model/diffusion/ancestral.h"
 #include "model/diffusion/gaussian_diffusion.h"
@@ -11,16 +12,11 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <cstdlib>
-
 namespace drig {
 
 at::MemoryFormat inference_memory_format(const c10::Device& device) {
-  if (device.is_cuda())
-    return at::MemoryFormat::ChannelsLast;
-  const char* env = std::getenv("DRIG_CHANNELS_LAST");
-  return env && std::string(env) == "0" ? at::MemoryFormat::Contiguous
-                                        : at::MemoryFormat::ChannelsLast;
+  return device.is_cuda() || env_switch_on("DRIG_CHANNELS_LAST") ? at::MemoryFormat::ChannelsLast
+                                                                 : at::MemoryFormat::Contiguous;
 }
 
 LoadedModel prepare_for_inference(std::shared_ptr<networks::DiffusionRigImpl> model,

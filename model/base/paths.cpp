@@ -1,6 +1,7 @@
 #include "model/base/paths.h"
 
 #include <cstdlib>
+#include <string_view>
 
 namespace drig {
 namespace fs = std::filesystem;
@@ -13,6 +14,11 @@ std::optional<fs::path> env_path(const char* name) {
   return fs::path(value);
 }
 } // namespace
+
+bool env_switch_on(const char* name) {
+  const char* value = std::getenv(name);
+  return !(value && std::string_view(value) == "0");
+}
 
 fs::path user_data_dir() {
   if (auto xdg = env_path("XDG_DATA_HOME"))

@@ -32,7 +32,7 @@ struct CaseSpec {
 Case parse_case(const std::string& name);
 std::string to_string(Case kind);
 // "ddim_edit/256/b1/fp32" (steps appear for the edits: "ddim20_edit",
-// "dpmpp2m15_edit", "preview3").
+// "dpmpp3m15_edit", "preview3").
 std::string name_of(const CaseSpec& spec);
 DiffusionRigConfig bench_config(int64_t size);
 

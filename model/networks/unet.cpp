@@ -1,13 +1,13 @@
 #include "model/networks/unet.h"
 
 #include "model/base/error.h"
+#include "model/base/paths.h"
 
 #include <torch/torch.h>
 #include <torch/version.h>
 
 #include <atomic>
 #include <cmath>
-#include <cstdlib>
 
 namespace drig::networks {
 namespace nn = torch::nn;
@@ -112,30 +112,24 @@ at::Tensor ResBlockImpl::forward(const at::Tensor& x_in, const at::Tensor& emb,
     const auto parts = v.unsqueeze(-1).unsqueeze(-1).chunk(2, 1);
     return std::make_pair(parts[0], parts[1]);
   };
-  // DRIG_FUSED_FILM=0: the original's four full-size passes, for benchmarks.
-  static const bool fused = [] {
-    const char* env = std::getenv("DRIG_FUSED_FILM");
-    return !(env && std::string(env) == "0");
-  }();
-  if (!fused) {
+  static const bool fused = env_switch_on("DRIG_FUSED_FILM"); // 0: as before, for benchmarks
+  if (fused) {
+    const auto [scale, shift] = film(emb_layers->forward(emb).to(torch::kFloat));
+    const auto [scale_z, shift_z] = film(cond_emb_layers->forward(latent).to(torch::kFloat));
+    // Both FiLMs folded into one scale and shift on the (B,C,1,1) vectors, so
+    // the full-size activations are written once (addcmul) instead of four
+    // times, in the fp32 GroupNorm normalised in; in place where no gradient
+    // needs the input.
+    const at::Tensor scale_all = (1 + scale) * (1 + scale_z);
+    const at::Tensor shift_all = shift * (1 + scale_z) + shift_z;
+    h = torch::addcmul(shift_all, out_layers[0]->as<GroupNorm32>()->forward_fp32(h), scale_all);
+    h = torch::GradMode::is_enabled() ? torch::silu(h) : torch::silu_(h);
+  } else {
     const auto [scale, shift] = film(emb_layers->forward(emb).to(h.scalar_type()));
     const auto [scale_z, shift_z] = film(cond_emb_layers->forward(latent).to(h.scalar_type()));
     h = out_layers[0]->as<GroupNorm32>()->forward(h) * (1 + scale) + shift;
     h = out_layers[1]->as<nn::SiLU>()->forward(h * (1 + scale_z) + shift_z);
-    h = out_layers[2]->as<nn::Dropout>()->forward(h);
-    h = out_layers[3]->as<nn::Conv2d>()->forward(h);
-    return (skip_connection.is_empty() ? x : skip_connection.forward(x)) + h;
   }
-  const auto [scale, shift] = film(emb_layers->forward(emb).to(torch::kFloat));
-  const auto [scale_z, shift_z] = film(cond_emb_layers->forward(latent).to(torch::kFloat));
-  // Both FiLMs folded into one scale and shift on the (B,C,1,1) vectors, so
-  // the full-size activations are written once (addcmul) instead of four
-  // times, in the fp32 GroupNorm normalised in; in place where no gradient
-  // needs the input.
-  const at::Tensor scale_all = (1 + scale) * (1 + scale_z);
-  const at::Tensor shift_all = shift * (1 + scale_z) + shift_z;
-  h = torch::addcmul(shift_all, out_layers[0]->as<GroupNorm32>()->forward_fp32(h), scale_all);
-  h = torch::GradMode::is_enabled() ? torch::silu(h) : torch::silu_(h);
   h = out_layers[2]->as<nn::Dropout>()->forward(h);
   h = out_layers[3]->as<nn::Conv2d>()->forward(h);
   const at::Tensor skip = skip_connection.is_empty() ? x : skip_connection.forward(x);

@@ -1,7 +1,10 @@
 #include "model/base/error.h"
 #include "model/base/options.h"
+#include "model/base/paths.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 
 using drig::DeviceSpec;
 
@@ -56,4 +59,14 @@ TEST(GlobalOptions, ReportsEveryProblemAtOnce) {
 TEST(Check, ThrowsWithFormattedMessage) {
   EXPECT_THROW(DRIG_CHECK(1 + 1 == 3, "math broke: {}", 42), drig::Error);
   EXPECT_NO_THROW(DRIG_CHECK(true, "never"));
+}
+
+TEST(EnvSwitch, OnlyZeroSwitchesAnOptimisationOff) {
+  ::unsetenv("DRIG_TEST_SWITCH");
+  EXPECT_TRUE(drig::env_switch_on("DRIG_TEST_SWITCH"));
+  ::setenv("DRIG_TEST_SWITCH", "1", 1);
+  EXPECT_TRUE(drig::env_switch_on("DRIG_TEST_SWITCH"));
+  ::setenv("DRIG_TEST_SWITCH", "0", 1);
+  EXPECT_FALSE(drig::env_switch_on("DRIG_TEST_SWITCH"));
+  ::unsetenv("DRIG_TEST_SWITCH");
 }
