@@ -1,6 +1,7 @@
 #include "model/device.h"
 
 #include "model/base/error.h"
+#include "model/base/paths.h"
 #include "model/base/thread_pool.h"
 
 #include <ATen/Context.h>
@@ -16,9 +17,13 @@
 #include <fmt/format.h>
 
 #include <sched.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <utility>
 
@@ -98,7 +103,22 @@ int physical_core_count() {
   return cores.empty() ? default_thread_count() : int(cores.size());
 }
 
+void configure_cpu_allocator() {
+#if defined(__GLIBC__)
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (!env_switch_on("DRIG_HEAP_REUSE"))
+      return;
+    mallopt(M_MMAP_MAX, 0);
+    // Freed memory above 1 GiB at the heap's top still goes back, so an idle
+    // Studio does not keep a sampling run's peak forever.
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  });
+#endif
+}
+
 void configure_torch_threads(int threads) {
+  configure_cpu_allocator();
   const int count = threads > 0 ? threads : physical_core_count();
   at::set_num_threads(count);
 }

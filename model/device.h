@@ -39,8 +39,15 @@ c10::Device resolve_device(const DeviceSpec& spec);
 int physical_core_count();
 
 // Sets LibTorch's intra-op threads (0 = the physical cores; Debian's build
-// starts at 1).
+// starts at 1), and configure_cpu_allocator() once.
 void configure_torch_threads(int threads);
+
+// Keeps large freed tensors in the process's heap instead of returning them
+// to the kernel (glibc only; DRIG_HEAP_REUSE=0 switches it off). A 256² UNet
+// step allocates tens of MB per layer; glibc maps each afresh and unmaps it
+// on free, so every step page-faulted its whole working set again: that was
+// two thirds of a CPU step (see docs/user-guide.md, CPU speed).
+void configure_cpu_allocator();
 
 // "CUDA 0: NVIDIA H100 (80 GiB)" or "CPU (2 threads)" for status bars and logs.
 std::string describe_device(const c10::Device& device);

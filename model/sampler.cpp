@@ -8,9 +8,12 @@
 #include "model/diffusion/ode_solver.h"
 #include "model/formats/torch_checkpoint.h"
 #include "model/networks/diffusionrig_model.h"
+#include "model/random.h"
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
+
+#include <random>
 
 namespace drig {
 
@@ -138,6 +141,9 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
   torch::InferenceMode guard;
   const networks::ForwardCancelScope cancel_within_steps(job.cancel);
   const auto& device = model.device;
+  const uint64_t seed = options.seed >= 0
+                            ? uint64_t(options.seed)
+                            : uint64_t(std::random_device{}()) << 32 | std::random_device{}();
   at::Tensor x_t;
   if (noise.defined()) {
     DRIG_CHECK(noise.sizes() ==
@@ -146,10 +152,12 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
                buffers.size(3), fmt::join(noise.sizes(), ","));
     x_t = noise.to(device, torch::kFloat);
   } else {
-    if (options.seed >= 0)
-      torch::manual_seed(static_cast<uint64_t>(options.seed));
-    x_t = torch::randn({buffers.size(0), 3, buffers.size(2), buffers.size(3)}).to(device);
+    // Drawn on the CPU, so a seed gives one x_T on every device.
+    x_t = at::randn({buffers.size(0), 3, buffers.size(2), buffers.size(3)}, make_generator(seed))
+              .to(device);
   }
+  // Noise inside the loop (the ancestral sampler, DDIM with eta > 0).
+  const GeneratorScope loop_draws(seed + 1);
   const auto memory_format = inference_memory_format(device);
   const diffusion::Schedule base = diffusion::make_schedule("linear", 1000, "");
   const SolverPlan plan = plan_solver(options, base);

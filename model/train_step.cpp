@@ -3,11 +3,13 @@
 #include "model/base/error.h"
 #include "model/diffusion/gaussian_diffusion.h"
 #include "model/networks/diffusionrig_model.h"
+#include "model/random.h"
 
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace drig {
 namespace {
@@ -80,8 +82,9 @@ StepStats TrainStep::run(const at::Tensor& images_in, const at::Tensor& buffers_
   const int64_t per_chunk = batch / chunks;
   double loss_sum = 0;
   for (int64_t k = 0; k < chunks; ++k) {
+    std::optional<GeneratorScope> dropout_draws;
     if (!chunk_seeds.empty())
-      torch::manual_seed(chunk_seeds[size_t(k)]);
+      dropout_draws.emplace(chunk_seeds[size_t(k)]);
     const auto part = [&](const at::Tensor& x) { return x.narrow(0, k * per_chunk, per_chunk); };
     at::Tensor loss;
     {

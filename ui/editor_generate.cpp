@@ -7,6 +7,7 @@
 #include "model/base/error.h"
 #include "model/device.h"
 #include "model/precision.h"
+#include "model/random.h"
 #include "training/editing/cache_prune.h"
 #include "training/editing/edit_engine.h"
 #include "training/editing/photo_writer.h"
@@ -314,9 +315,9 @@ void EditorController::generate() {
           for (int k = 1;
                best && min_identity > 0 && best->similarity < min_identity && k <= identity_retries;
                ++k) {
-            at::manual_seed(uint64_t(pending->spec.seed + k));
             editing::GenerateOptions again = g;
-            again.noise = at::randn({1, 3, engine->image_size(), engine->image_size()});
+            again.noise = at::randn({1, 3, engine->image_size(), engine->image_size()},
+                                    make_generator(uint64_t(pending->spec.seed + k)));
             editing::EditResult other = engine->edit(*photo, pending->spec, job, again);
             const std::optional<identity::EditCheck> c = check(other);
             ++done.retries;

@@ -9,6 +9,7 @@
 #include "model/device.h"
 #include "model/formats/npy.h"
 #include "model/precision.h"
+#include "model/random.h"
 #include "training/align/album_job.h"
 #include "training/buffer_images.h"
 #include "training/editing/edit_engine.h"
@@ -224,8 +225,8 @@ struct IdentityCheck {
     int64_t kept = seed;
     int tries = 0;
     for (int k = 1; a.min_identity && score < *a.min_identity && k <= a.identity_retries; ++k) {
-      at::manual_seed(uint64_t(seed + k));
-      const editing::EditResult again = sample(at::randn({1, 3, size, size}));
+      const editing::EditResult again =
+          sample(at::randn({1, 3, size, size}, make_generator(uint64_t(seed + k))));
       const identity::EditCheck c = guard->check_edit(photo, again.crop);
       ++tries;
       if (c.similarity > score) {
@@ -376,8 +377,7 @@ CommandRunner add_infer_command(CLI::App& sub) {
                  "{}: x_T must be (1,3,{},{})", a->noise.string(), s, s);
     } else {
       // One x_T for every photo and mode, as the original.
-      at::manual_seed(uint64_t(spec.seed));
-      g.noise = at::randn({1, 3, s, s});
+      g.noise = at::randn({1, 3, s, s}, make_generator(uint64_t(spec.seed)));
     }
     std::shared_ptr<const editing::PreparedPhoto> target;
     std::vector<editing::TransferMode> modes;

@@ -1,6 +1,7 @@
 #include "model/diffusion/ancestral.h"
 
 #include "model/base/error.h"
+#include "model/random.h"
 
 #include <torch/torch.h>
 
@@ -83,7 +84,7 @@ at::Tensor p_sample_loop(const Schedule& s, const Denoiser& denoise, const at::T
     const at::Tensor t = torch::full({x.size(0)}, i, torch::TensorOptions().dtype(torch::kLong));
     const at::Tensor out = denoise(x, model_timesteps(s, t).to(x.device()));
     const MeanVariance mv = p_mean_variance(s, out, x, t, variance, clip_denoised);
-    const at::Tensor z = torch::randn_like(x);
+    const at::Tensor z = randn_like_scoped(x);
     x = i > 0 ? mv.mean + torch::exp(0.5 * mv.log_variance) * z : mv.mean;
     if (on_step)
       on_step(i, x, mv.pred_xstart);

@@ -1,6 +1,7 @@
 #include "model/diffusion/gaussian_diffusion.h"
 
 #include "model/base/error.h"
+#include "model/random.h"
 
 #include <torch/torch.h>
 
@@ -51,7 +52,7 @@ StepResult ddim_step(const Schedule& s, const at::Tensor& x_t, const at::Tensor&
   at::Tensor sample =
       x0 * torch::sqrt(alpha_bar_prev) + torch::sqrt(1 - alpha_bar_prev - sigma * sigma) * eps_used;
   if (eta != 0.0) {
-    const at::Tensor z = noise.defined() ? noise : torch::randn_like(x_t);
+    const at::Tensor z = noise.defined() ? noise : randn_like_scoped(x_t);
     std::vector<int64_t> shape(static_cast<size_t>(x_t.dim()), 1);
     shape[0] = x_t.size(0);
     const at::Tensor nonzero = (t != 0).to(x_t.scalar_type()).view(shape).to(x_t.device());

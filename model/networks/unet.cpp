@@ -2,6 +2,7 @@
 
 #include "model/base/error.h"
 #include "model/base/paths.h"
+#include "model/random.h"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -130,7 +131,9 @@ at::Tensor ResBlockImpl::forward(const at::Tensor& x_in, const at::Tensor& emb,
     h = out_layers[0]->as<GroupNorm32>()->forward(h) * (1 + scale) + shift;
     h = out_layers[1]->as<nn::SiLU>()->forward(h * (1 + scale_z) + shift_z);
   }
-  h = out_layers[2]->as<nn::Dropout>()->forward(h);
+  // Dropout from the job's generator (model/random.h), not the process's.
+  if (const auto* drop = out_layers[2]->as<nn::Dropout>(); drop->is_training())
+    h = dropout_scoped(h, drop->options.p());
   h = out_layers[3]->as<nn::Conv2d>()->forward(h);
   const at::Tensor skip = skip_connection.is_empty() ? x : skip_connection.forward(x);
   return skip + h;

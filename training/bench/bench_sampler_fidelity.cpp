@@ -11,6 +11,7 @@
 #include "model/base/error.h"
 #include "model/device.h"
 #include "model/formats/npy.h"
+#include "model/random.h"
 #include "model/sampler.h"
 #include "training/datasets/lmdb_dataset.h"
 
@@ -48,10 +49,10 @@ Inputs make_inputs(const drig::LoadedModel& model, const std::string& data, int6
                    int64_t seed) {
   const int64_t size = model.config.image_size;
   Inputs in;
-  torch::manual_seed(static_cast<uint64_t>(seed));
+  at::Generator gen = drig::make_generator(static_cast<uint64_t>(seed));
   if (data.empty()) {
-    in.buffers = torch::rand({count, 9, size, size});
-    in.latent = torch::randn({count, model.config.latent_dim});
+    in.buffers = at::rand({count, 9, size, size}, gen);
+    in.latent = at::randn({count, model.config.latent_dim}, gen);
   } else {
     const drig::datasets::DatasetReader reader(data);
     std::vector<at::Tensor> buffers, images;
@@ -64,7 +65,7 @@ Inputs make_inputs(const drig::LoadedModel& model, const std::string& data, int6
     in.buffers = resized(torch::stack(buffers), size);
     in.latent = drig::encode_latent(model, resized(torch::stack(images), size));
   }
-  in.noise = torch::randn({count, 3, size, size});
+  in.noise = at::randn({count, 3, size, size}, gen);
   return in;
 }
 

@@ -10,6 +10,7 @@
 #include "model/formats/torch_checkpoint.h"
 #include "model/formats/torch_writer.h"
 #include "model/networks/diffusionrig_model.h"
+#include "model/random.h"
 #include "model/sampler.h"
 #include "training/buffer_images.h"
 #include "training/train/distributed.h"
@@ -176,8 +177,8 @@ TrainSummary train(const TrainLoopOptions& o, const JobContext& job,
              "the model is for {0}x{0} images but {1} holds {2}x{2}", start.config.image_size,
              o.data_dir.string(), data.image_size());
   validate(start.config);
-  torch::manual_seed(step_seed(o.seed, -1, 3)); // the initial weights are part of the run
   auto model = std::make_shared<networks::DiffusionRigImpl>(start.config);
+  initialize_weights(*model, step_seed(o.seed, -1, 3)); // the initial weights are part of the run
   if (!start.weights.empty())
     networks::load_state_dict(*model, start.weights, o.resume_checkpoint.filename().string());
   model->to(device);
