@@ -13,13 +13,13 @@ build_dir="${DRIG_BUILD_DIR:-$here/build}"
 jobs="${DRIG_JOBS:-$(nproc)}"
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git xz-utils curl
+  build-essential cmake ninja-build ccache pkg-config git xz-utils
   libtorch-dev libeigen3-dev
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 libgl-dev
   libopencv-dev opencv-data libdlib-dev libdlib-data liblmdb-dev libgloo-dev
   libheif-dev liblcms2-dev libexif-dev zlib1g-dev libtiff-dev
   libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev python3-torch
+  libgtest-dev libgmock-dev libbenchmark-dev python3-torch python3-lmdb python3-pil
   libegl-dev libegl-mesa0 libgl1-mesa-dri libgles-dev
   xvfb xauth fonts-dejavu-core
   dpkg-dev desktop-file-utils appstream
@@ -34,6 +34,10 @@ face_models_dir="${DIFFUSIONRIG_FACE_MODELS:-$HOME/.local/share/diffusionrig/fac
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
 install_dependencies() {
   local missing=()
   for p in "${packages[@]}"; do
@@ -44,10 +48,16 @@ install_dependencies() {
     return
   fi
   log "Installing ${#missing[@]} Debian packages: ${missing[*]}"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# npm fetches the face-api package by name; Debian's npm when there is none.
+ensure_npm() {
+  command -v npm > /dev/null && return
+  log "Installing Debian's npm (to fetch the face-api package)"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
 }
 
 install_face_models() {
@@ -58,12 +68,8 @@ install_face_models() {
   log "Fetching the face-api models (@vladmandic/face-api $face_api_version, MIT) into $face_models_dir"
   local tmp
   tmp="$(mktemp -d)"
-  if command -v npm > /dev/null; then
-    (cd "$tmp" && npm pack --silent "@vladmandic/face-api@$face_api_version" > /dev/null)
-  else
-    curl -fsSL -o "$tmp/vladmandic-face-api-$face_api_version.tgz" \
-      "https://registry.npmjs.org/@vladmandic/face-api/-/face-api-$face_api_version.tgz"
-  fi
+  ensure_npm
+  (cd "$tmp" && npm pack --silent "@vladmandic/face-api@$face_api_version" > /dev/null)
   echo "$face_api_sha256  $tmp/vladmandic-face-api-$face_api_version.tgz" | sha256sum -c --quiet -
   tar -xzf "$tmp/vladmandic-face-api-$face_api_version.tgz" -C "$tmp" package/model package/LICENSE
   mkdir -p "$face_models_dir"

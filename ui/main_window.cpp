@@ -282,7 +282,8 @@ void MainWindow::wireEditor() {
     QStringList others;
     if (const project::Project* p = project_->project())
       for (const project::PhotoEntry& e : p->photos)
-        if (e.status == "fitted" && QString::fromStdString(e.id) != editor_->photoId())
+        if (e.status == project::PhotoState::fitted &&
+            QString::fromStdString(e.id) != editor_->photoId())
           others << QString::fromStdString(e.id);
     if (others.isEmpty())
       return showError(tr("Copy from Photo"), tr("No other fitted photo in the album."));

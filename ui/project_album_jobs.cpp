@@ -14,6 +14,8 @@ namespace fs = std::filesystem;
 
 namespace drig::ui {
 
+using project::PhotoState;
+
 void ProjectController::alignPending() {
   if (!project_)
     return;
@@ -23,9 +25,9 @@ void ProjectController::alignPending() {
   }
   align::AlignJobOptions o;
   for (project::PhotoEntry& e : project_->photos)
-    if (!e.excluded && (e.status == "queued" || e.status == "error")) {
+    if (!e.excluded && (e.status == PhotoState::queued || e.status == PhotoState::error)) {
       o.inputs.push_back(e.source);
-      e.status = "aligning";
+      e.status = PhotoState::aligning;
       e.reason.clear();
       refreshItem(e);
     }
@@ -58,24 +60,25 @@ void ProjectController::alignPending() {
         int aligned = 0;
         if (project_)
           for (project::PhotoEntry& e : project_->photos) {
-            if (e.status != "aligning")
+            if (e.status != PhotoState::aligning)
               continue;
             const auto it = results.find(e.source.string());
             if (it == results.end()) {
-              e.status = "queued"; // not reached (cancelled) or the job failed
+              e.status = PhotoState::queued; // not reached (cancelled) or the job failed
             } else {
               const align::PhotoResult& r = *it->second;
               e.faces_found = r.faces_found;
               e.reason = r.reason;
               if (r.status == align::PhotoStatus::Aligned ||
                   r.status == align::PhotoStatus::UpToDate) {
-                e.status = "aligned";
+                e.status = PhotoState::aligned;
                 e.faces = r.outputs;
                 e.face_index = std::clamp(e.face_index, 0, int(r.outputs.size()) - 1);
                 e.aligned = r.outputs.at(size_t(e.face_index));
                 ++aligned;
               } else {
-                e.status = r.status == align::PhotoStatus::NoFace ? "no-face" : "error";
+                e.status = r.status == align::PhotoStatus::NoFace ? PhotoState::no_face
+                                                                  : PhotoState::error;
               }
             }
             refreshItem(e);
@@ -98,9 +101,9 @@ void ProjectController::fitPending() {
   }
   fitting::FitOptions o;
   for (project::PhotoEntry& e : project_->photos)
-    if (!e.excluded && e.status == "aligned" && !e.aligned.empty()) {
+    if (!e.excluded && e.status == PhotoState::aligned && !e.aligned.empty()) {
       o.inputs.push_back(e.aligned);
-      e.status = "fitting";
+      e.status = PhotoState::fitting;
       refreshItem(e);
     }
   if (o.inputs.empty())
@@ -119,18 +122,18 @@ void ProjectController::fitPending() {
         int fitted = 0;
         if (project_)
           for (project::PhotoEntry& e : project_->photos) {
-            if (e.status != "fitting")
+            if (e.status != PhotoState::fitting)
               continue;
             const fs::path rig = fitting::rig_path(o.output_dir, e.aligned);
             if (const auto it = failed.find(e.aligned.string()); it != failed.end()) {
-              e.status = "error";
+              e.status = PhotoState::error;
               e.reason = "fitting: " + it->second;
             } else if (out.error.empty() && fs::exists(rig)) {
-              e.status = "fitted";
+              e.status = PhotoState::fitted;
               e.rig = rig;
               ++fitted;
             } else {
-              e.status = "aligned"; // cancelled or failed before this photo
+              e.status = PhotoState::aligned; // cancelled or failed before this photo
             }
             refreshItem(e);
           }
@@ -162,7 +165,7 @@ bool ProjectController::chooseFace(const QString& id, int index, QString* error)
   e->face_index = index;
   e->aligned = e->faces[size_t(index)];
   e->rig.clear(); // the rig was fitted to the other face
-  e->status = "aligned";
+  e->status = PhotoState::aligned;
   e->reason.clear();
   project_->edits.erase(e->id);
   refreshItem(*e);

@@ -45,17 +45,18 @@ struct Badge {
   QColor colour;
 };
 
-Badge badge_for(const std::string& status) {
-  if (status == "fitted")
+Badge badge_for(project::PhotoState status) {
+  using project::PhotoState;
+  if (status == PhotoState::fitted)
     return {QObject::tr("Fitted"), QColor(0x2e, 0x9d, 0x4f)};
-  if (status == "aligned")
+  if (status == PhotoState::aligned)
     return {QObject::tr("Aligned"), QColor(0x2f, 0x7f, 0xd1)};
-  if (status == "aligning" || status == "fitting")
-    return {status == "aligning" ? QObject::tr("Aligning…") : QObject::tr("Fitting…"),
+  if (status == PhotoState::aligning || status == PhotoState::fitting)
+    return {status == PhotoState::aligning ? QObject::tr("Aligning…") : QObject::tr("Fitting…"),
             QColor(0xd9, 0x8e, 0x04)};
-  if (status == "no-face")
+  if (status == PhotoState::no_face)
     return {QObject::tr("No face"), QColor(0x8a, 0x8a, 0x8a)};
-  if (status == "error")
+  if (status == PhotoState::error)
     return {QObject::tr("Error"), QColor(0xc6, 0x28, 0x28)};
   return {QObject::tr("Queued"), QColor(0x9e, 0x9e, 0x9e)};
 }
@@ -281,7 +282,7 @@ void ProjectController::refreshItem(const project::PhotoEntry& e) {
   }
   item->setIcon(QIcon(icon));
   item->setText(id + (e.excluded ? tr(" (excluded)") : QString()));
-  item->setData(QString::fromStdString(e.status), kStatusRole);
+  item->setData(QString::fromStdString(project::to_string(e.status)), kStatusRole);
   QString tip = QStringLiteral("%1\n%2").arg(q(e.source), badge.text);
   if (!e.reason.empty())
     tip += QStringLiteral(": ") + QString::fromStdString(e.reason);

@@ -88,7 +88,7 @@ void ProjectController::personalize(const PersonalizeOptions& options) {
   train.model_config = nlohmann::json::object(); // the architecture comes from the checkpoint
   person.dataset = dataset;
   person.log_dir = run;
-  person.status = "training";
+  person.status = project::ModelState::training;
   person.train_options = {{"steps", options.steps},
                           {"batch", options.batch},
                           {"lr", options.lr},
@@ -157,7 +157,9 @@ void ProjectController::personalize(const PersonalizeOptions& options) {
             p.model = out.value.last_checkpoint;
           if (fs::exists(dataset / "mean_shape.pkl"))
             p.meanshape = dataset / "mean_shape.pkl";
-          p.status = !out.error.empty() ? "failed" : cancelled ? "paused" : "trained";
+          p.status = !out.error.empty() ? project::ModelState::failed
+                     : cancelled        ? project::ModelState::paused
+                                        : project::ModelState::trained;
           scheduleSave();
           emit albumChanged();
         }

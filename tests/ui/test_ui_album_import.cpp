@@ -259,7 +259,8 @@ private slots:
     QCOMPARE(window.jobsPanel()->trainingChart()->smoothedSeries()->count(), 4);
     QVERIFY(!window.jobsPanel()->trainingPreview()->pixmap().isNull());
     const drig::project::PersonModel& person = controller->project()->people.at(0);
-    QCOMPARE(QString::fromStdString(person.status), QStringLiteral("trained"));
+    QCOMPARE(QString::fromStdString(drig::project::to_string(person.status)),
+             QStringLiteral("trained"));
     QCOMPARE(person.steps_done, 4);
     QVERIFY(fs::exists(person.model));
     QVERIFY(fs::exists(person.meanshape));

@@ -94,7 +94,7 @@ fs::path make_project(const fs::path& assets) {
   project::PhotoEntry& e = p.add_photo(photo);
   e.aligned = prepared->aligned_png;
   e.rig = p.rigs_dir() / "img14.rig.json";
-  e.status = "fitted";
+  e.status = project::PhotoState::fitted;
   // A second photo of the album (Apply Edit to Selected): a copy of the file.
   const fs::path copy = folder / "img14_copy.jpg";
   fs::copy_file(photo, copy);
@@ -102,10 +102,10 @@ fs::path make_project(const fs::path& assets) {
   project::PhotoEntry& second = p.add_photo(copy);
   second.aligned = prepared->aligned_png;
   second.rig = p.rigs_dir() / "img14_copy.rig.json";
-  second.status = "fitted";
+  second.status = project::PhotoState::fitted;
   project::PersonModel& person = p.person("default");
   person.model = o.model_path;
-  person.status = "trained";
+  person.status = project::ModelState::trained;
   person.train_options = {{"image_size", 32}};
   p.save();
   return folder;

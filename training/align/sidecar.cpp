@@ -4,6 +4,7 @@
 #include "model/base/error.h"
 
 #include <dlib/md5.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -97,6 +98,58 @@ json make_sidecar(const SidecarInput& in) {
                     {"aligned_to_source", matrix(in.aligned->aligned_to_source)},
                     {"source_to_aligned", matrix(in.aligned->source_to_aligned)}};
   return j;
+}
+
+fs::path sidecar_path(const fs::path& aligned_png) {
+  fs::path p = aligned_png;
+  p.replace_extension(".json");
+  return p;
+}
+
+std::vector<cv::Point2d> AlignmentRecord::aligned_landmarks(double size) const {
+  const double k = size / double(output_size);
+  std::vector<cv::Point2d> out;
+  for (const cv::Point2d& p : landmarks) {
+    const cv::Vec3d centre(p.x + 0.5, p.y + 0.5, 1.0);
+    const cv::Vec2d a = source_to_aligned * centre;
+    out.emplace_back(a[0] * k - 0.5, a[1] * k - 0.5);
+  }
+  return out;
+}
+
+std::optional<AlignmentRecord> read_sidecar(const fs::path& sidecar) {
+  std::ifstream in(sidecar);
+  if (!in)
+    return std::nullopt;
+  const json j = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  DRIG_CHECK(!j.is_discarded() && j.is_object(), "{}: not a JSON object (alignment sidecar)",
+             sidecar.string());
+  AlignmentRecord r;
+  try {
+    const json& a = j.at("alignment");
+    const auto read_matrix = [](const json& m) {
+      cv::Matx23d out;
+      for (int row = 0; row < 2; ++row)
+        for (int col = 0; col < 3; ++col)
+          out(row, col) = m.at(row).at(col).get<double>();
+      return out;
+    };
+    r.output_size = a.value("output_size", 256);
+    r.aligned_to_source = read_matrix(a.at("aligned_to_source"));
+    r.source_to_aligned = read_matrix(a.at("source_to_aligned"));
+    for (const json& p : j.at("face").at("landmarks68"))
+      r.landmarks.emplace_back(p.at(0).get<double>(), p.at(1).get<double>());
+    r.source = j.at("source").at("path").get<std::string>();
+    r.orientation_applied = j.at("image").value("orientation_applied", true);
+    r.icc_converted = j.at("image").value("icc_converted", false);
+  } catch (const json::exception& e) {
+    throw Error(fmt::format("{}: unreadable alignment sidecar ({})", sidecar.string(), e.what()));
+  }
+  DRIG_CHECK(r.landmarks.size() == 68, "{}: {} landmarks, expected 68 (alignment sidecar)",
+             sidecar.string(), r.landmarks.size());
+  DRIG_CHECK(r.output_size > 0, "{}: output_size {} (alignment sidecar)", sidecar.string(),
+             r.output_size);
+  return r;
 }
 
 bool sidecar_matches(const fs::path& sidecar, const SourceStamp& source, int output_size,

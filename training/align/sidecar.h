@@ -5,8 +5,10 @@
 #include "training/image_io/image_file.h"
 
 #include <nlohmann/json_fwd.hpp>
+#include <opencv2/core/matx.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace drig::align {
@@ -37,6 +39,25 @@ struct SidecarInput {
 };
 
 nlohmann::json make_sidecar(const SidecarInput& in);
+
+// What later steps (fitting, paste-back) read back from a sidecar.
+struct AlignmentRecord {
+  std::filesystem::path source; // the original photo
+  int output_size = 256;
+  cv::Matx23d aligned_to_source, source_to_aligned; // pixel centres at +0.5
+  std::vector<cv::Point2d> landmarks;               // 68, source pixel indices
+  bool orientation_applied = true, icc_converted = false;
+
+  // The landmarks as pixel indices of the aligned crop scaled to `size`.
+  std::vector<cv::Point2d> aligned_landmarks(double size) const;
+};
+
+// The sidecar next to an aligned PNG (same name, .json).
+std::filesystem::path sidecar_path(const std::filesystem::path& aligned_png);
+
+// nullopt when `sidecar` does not exist; throws Error naming the file and the
+// missing or malformed field when it cannot be read.
+std::optional<AlignmentRecord> read_sidecar(const std::filesystem::path& sidecar);
 
 // Whether `sidecar` describes an alignment of this very source with these
 // settings (same size and mtime, same output size and face selection).

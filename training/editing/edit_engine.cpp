@@ -6,6 +6,7 @@
 #include "model/face/mean_shape.h"
 #include "model/sampler.h"
 #include "training/align/album_job.h"
+#include "training/align/sidecar.h"
 #include "training/editing/source_paste.h"
 #include "training/fitting/fit_job.h"
 #include "training/rendering/buffer_tensors.h"
@@ -13,11 +14,9 @@
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
-#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <fstream>
 #include <map>
 #include <optional>
 
@@ -193,44 +192,25 @@ std::shared_ptr<const PreparedPhoto> EditEngine::prepare_aligned(const fs::path&
     p->rig.code.shape = m.mean_shape.to(p->rig.code.shape.dtype()).view({1, -1}).clone();
     p->rig.mean_shape = true;
   }
-  fs::path sidecar = aligned_png;
-  sidecar.replace_extension(".json");
-  if (std::ifstream in(sidecar); in) {
-    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    try {
-      const auto& a = j.at("alignment").at("aligned_to_source");
-      for (int r = 0; r < 2; ++r)
-        for (int c = 0; c < 3; ++c)
-          p->aligned_to_source(r, c) = a.at(r).at(c).get<double>();
+  try {
+    if (const auto record = align::read_sidecar(align::sidecar_path(aligned_png))) {
+      p->aligned_to_source = record->aligned_to_source;
+      p->landmarks = record->aligned_landmarks(record->output_size);
       // The detected face's outline in the crop: pasted even where the
       // fitted mesh does not reach (a poor fit, hair line, jaw).
-      const auto& s2a = j.at("alignment").at("source_to_aligned");
-      const double k = double(m.size()) / j.at("alignment").value("output_size", 256.0);
       std::vector<cv::Point> points;
-      for (const auto& pt : j.at("face").at("landmarks68")) {
-        const double x = pt[0].get<double>() + 0.5, y = pt[1].get<double>() + 0.5;
-        const auto row = [&](int r) {
-          return s2a[r][0].get<double>() * x + s2a[r][1].get<double>() * y +
-                 s2a[r][2].get<double>();
-        };
-        points.emplace_back(int(std::lround(row(0) * k - 0.5)), int(std::lround(row(1) * k - 0.5)));
-        p->landmarks.emplace_back(row(0) - 0.5, row(1) - 0.5);
-      }
-      if (p->landmarks.size() != 68)
-        p->landmarks.clear();
-      if (points.size() == 68) {
-        std::vector<cv::Point> hull;
-        cv::convexHull(points, hull);
-        p->face_hull = cv::Mat::zeros(m.size(), m.size(), CV_32FC1);
-        cv::fillConvexPoly(p->face_hull, hull, cv::Scalar(1.0));
-      }
-      p->orientation_applied = j.at("image").value("orientation_applied", true);
-      p->icc_converted = j.at("image").value("icc_converted", false);
-      p->source = j.at("source").at("path").get<std::string>();
-    } catch (const nlohmann::json::exception& e) {
-      spdlog::warn("{}: unreadable alignment sidecar ({}); paste-back is not available",
-                   sidecar.string(), e.what());
+      for (const cv::Point2d& q : record->aligned_landmarks(double(m.size())))
+        points.emplace_back(int(std::lround(q.x)), int(std::lround(q.y)));
+      std::vector<cv::Point> hull;
+      cv::convexHull(points, hull);
+      p->face_hull = cv::Mat::zeros(m.size(), m.size(), CV_32FC1);
+      cv::fillConvexPoly(p->face_hull, hull, cv::Scalar(1.0));
+      p->orientation_applied = record->orientation_applied;
+      p->icc_converted = record->icc_converted;
+      p->source = record->source;
     }
+  } catch (const Error& e) {
+    spdlog::warn("{}; paste-back is not available", e.what());
   }
   p->image = image_tensor(aligned_png, m.size());
   {

@@ -14,7 +14,6 @@
 #include "training/image_io/image_file.h"
 
 #include <dlib/md5.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -42,29 +41,13 @@ std::string md5_of_file(const fs::path& path) {
 std::optional<std::vector<cv::Point2d>>
 landmarks_256(const fs::path& image, const cv::Mat& rgb256, int aligned_size,
               std::optional<align::FaceDetector>& detector) {
-  fs::path sidecar = image;
-  sidecar.replace_extension(".json");
-  std::ifstream in(sidecar);
-  if (in) {
-    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    try {
-      const auto& m = j.at("alignment").at("source_to_aligned");
-      const double n = j.at("alignment").at("output_size").get<double>();
-      std::vector<cv::Point2d> out;
-      for (const auto& p : j.at("face").at("landmarks68")) {
-        // Sidecar maps use pixel centres at +0.5; landmarks are pixel indices.
-        const double x = p[0].get<double>() + 0.5, y = p[1].get<double>() + 0.5;
-        const double ax =
-            m[0][0].get<double>() * x + m[0][1].get<double>() * y + m[0][2].get<double>();
-        const double ay =
-            m[1][0].get<double>() * x + m[1][1].get<double>() * y + m[1][2].get<double>();
-        out.emplace_back(ax * 256.0 / n - 0.5, ay * 256.0 / n - 0.5);
-      }
-      if (out.size() == 68 && n == aligned_size)
-        return out;
-    } catch (const nlohmann::json::exception&) {
-      spdlog::warn("{}: unreadable align sidecar, finding the landmarks again", sidecar.string());
-    }
+  try {
+    const std::optional<align::AlignmentRecord> record =
+        align::read_sidecar(align::sidecar_path(image));
+    if (record && record->output_size == aligned_size)
+      return record->aligned_landmarks(256);
+  } catch (const Error& e) {
+    spdlog::warn("{}; finding the landmarks again", e.what());
   }
   if (!detector)
     detector.emplace(); // loads dlib's 100 MB model: only when a sidecar is missing

@@ -3,13 +3,69 @@
 #include "model/base/atomic_file.h"
 #include "model/base/error.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <array>
 #include <fstream>
 #include <set>
 
 namespace fs = std::filesystem;
 
 namespace drig::project {
+
+namespace {
+constexpr std::array<std::pair<PhotoState, const char*>, 7> kPhotoStates{{
+    {PhotoState::queued, "queued"},
+    {PhotoState::aligning, "aligning"},
+    {PhotoState::aligned, "aligned"},
+    {PhotoState::fitting, "fitting"},
+    {PhotoState::fitted, "fitted"},
+    {PhotoState::no_face, "no-face"},
+    {PhotoState::error, "error"},
+}};
+constexpr std::array<std::pair<ModelState, const char*>, 6> kModelStates{{
+    {ModelState::fresh, "new"},
+    {ModelState::dataset, "dataset"},
+    {ModelState::training, "training"},
+    {ModelState::paused, "paused"},
+    {ModelState::trained, "trained"},
+    {ModelState::failed, "failed"},
+}};
+
+template <typename Enum, size_t N>
+std::string name_of(const std::array<std::pair<Enum, const char*>, N>& names, Enum value) {
+  for (const auto& [v, name] : names)
+    if (v == value)
+      return name;
+  return "unknown";
+}
+
+template <typename Enum, size_t N>
+Enum parse_name(const std::array<std::pair<Enum, const char*>, N>& names, const std::string& text,
+                const char* what) {
+  std::string known;
+  for (const auto& [v, name] : names) {
+    if (text == name)
+      return v;
+    known += known.empty() ? name : std::string(", ") + name;
+  }
+  throw Error(fmt::format("unknown {} state \"{}\" (known: {})", what, text, known));
+}
+} // namespace
+
+std::string to_string(PhotoState state) {
+  return name_of(kPhotoStates, state);
+}
+std::string to_string(ModelState state) {
+  return name_of(kModelStates, state);
+}
+PhotoState parse_photo_state(const std::string& text) {
+  return parse_name(kPhotoStates, text, "photo");
+}
+ModelState parse_model_state(const std::string& text) {
+  return parse_name(kModelStates, text, "model");
+}
 namespace {
 
 // Relative to the project folder when that is a plain relative path.
@@ -45,7 +101,7 @@ nlohmann::json to_json(const Project& p) {
                       {"source", path_json(e.source, p.folder)},
                       {"aligned", path_json(e.aligned, p.folder)},
                       {"rig", path_json(e.rig, p.folder)},
-                      {"status", e.status},
+                      {"status", to_string(e.status)},
                       {"reason", e.reason},
                       {"excluded", e.excluded},
                       {"face_index", e.face_index},
@@ -60,7 +116,7 @@ nlohmann::json to_json(const Project& p) {
                       {"log_dir", path_json(m.log_dir, p.folder)},
                       {"model", path_json(m.model, p.folder)},
                       {"meanshape", path_json(m.meanshape, p.folder)},
-                      {"status", m.status},
+                      {"status", to_string(m.status)},
                       {"steps_done", m.steps_done},
                       {"train_options", m.train_options}});
   nlohmann::json edits = nlohmann::json::object();
@@ -96,7 +152,13 @@ Project project_from_json(const nlohmann::json& j, const fs::path& folder,
       x.source = path_from(e.at("source"), folder);
       x.aligned = path_from(e.value("aligned", nlohmann::json()), folder);
       x.rig = path_from(e.value("rig", nlohmann::json()), folder);
-      x.status = e.value("status", "queued");
+      x.status = parse_photo_state(e.value("status", "queued"));
+      // Saved while a job ran that no longer runs (the Studio was killed):
+      // back to where that job starts, so it runs again.
+      if (x.status == PhotoState::aligning)
+        x.status = PhotoState::queued;
+      if (x.status == PhotoState::fitting)
+        x.status = PhotoState::aligned;
       x.reason = e.value("reason", "");
       x.excluded = e.value("excluded", false);
       x.face_index = e.value("face_index", 0);
@@ -113,7 +175,9 @@ Project project_from_json(const nlohmann::json& j, const fs::path& folder,
       x.log_dir = path_from(m.value("log_dir", nlohmann::json()), folder);
       x.model = path_from(m.value("model", nlohmann::json()), folder);
       x.meanshape = path_from(m.value("meanshape", nlohmann::json()), folder);
-      x.status = m.value("status", "new");
+      x.status = parse_model_state(m.value("status", "new"));
+      if (x.status == ModelState::training)
+        x.status = ModelState::paused; // resumable from its last checkpoint
       x.steps_done = m.value("steps_done", int64_t(0));
       x.train_options = m.value("train_options", nlohmann::json::object());
       p.people.push_back(std::move(x));

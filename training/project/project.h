@@ -18,20 +18,34 @@ namespace drig::project {
 inline constexpr const char* kManifestName = "project.drig.json";
 inline constexpr int kProjectVersion = 1;
 
+// A photo's way through the project; the manifest keeps the strings
+// to_string gives ("queued", "aligning", "aligned", "fitting", "fitted",
+// "no-face", "error"). aligning and fitting only while a job runs.
+enum class PhotoState { queued, aligning, aligned, fitting, fitted, no_face, error };
+// A personal model's state: "new", "dataset", "training", "paused", "trained", "failed".
+enum class ModelState { fresh, dataset, training, paused, trained, failed };
+
+std::string to_string(PhotoState state);
+std::string to_string(ModelState state);
+// Throw Error naming the text when it is not one of the strings above.
+PhotoState parse_photo_state(const std::string& text);
+ModelState parse_model_state(const std::string& text);
+
 struct PhotoEntry {
   std::string id;                // stable within the project: the file stem, made unique
   std::filesystem::path source;  // absolute while loaded
   std::filesystem::path aligned; // the crop (absolute while loaded; empty until aligned)
   std::filesystem::path rig;     // the rig file (empty until fitted)
-  // queued, aligned, fitted, no-face, error
-  std::string status = "queued";
+  PhotoState status = PhotoState::queued;
   std::string reason;    // why, for no-face and error
   bool excluded = false; // left out of personalization by the user
   int face_index = 0;    // which face of a group photo (0 = largest)
   int faces_found = 0;
   std::vector<std::filesystem::path> faces; // each face's crop of a group photo, by index
   std::string person;                       // the personal model it belongs to (empty: the first)
-  bool usable() const { return !excluded && (status == "aligned" || status == "fitted"); }
+  bool usable() const {
+    return !excluded && (status == PhotoState::aligned || status == PhotoState::fitted);
+  }
 };
 
 struct PersonModel {
@@ -40,7 +54,7 @@ struct PersonModel {
   std::filesystem::path log_dir;   // the training run (checkpoints, progress.csv)
   std::filesystem::path model;     // the trained checkpoint in use (empty: not yet)
   std::filesystem::path meanshape; // the dataset's mean shape
-  std::string status = "new";      // new, dataset, training, paused, trained, failed
+  ModelState status = ModelState::fresh;
   int64_t steps_done = 0;
   nlohmann::json train_options = nlohmann::json::object(); // the Advanced dialog's values
 };

@@ -1,7 +1,9 @@
 // The album job as the CLI and the Studio run it: mixed good and bad files,
 // sidecars, re-runs, name collisions, several faces, cancellation.
+#include "model/base/error.h"
 #include "tests/support/test_paths.h"
 #include "training/align/album_job.h"
+#include "training/align/sidecar.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -28,6 +30,50 @@ double mean_abs_diff(const cv::Mat& a, const cv::Mat& b) {
   cv::absdiff(a, b, d);
   const cv::Scalar m = cv::mean(d);
   return (m[0] + m[1] + m[2]) / 3.0;
+}
+
+TEST(Sidecar, ReadsBackWhatTheAlbumJobWroteAndNamesTheFileWhenBroken) {
+  DRIG_REQUIRE_SHARED();
+  test::TempDir album("sidecar_album");
+  fs::copy_file(portrait("exp_2.jpg"), album / "exp_2.jpg");
+  test::TempDir out("sidecar_out");
+  AlignJobOptions o;
+  o.inputs = {album.path()};
+  o.output_dir = out.path();
+  ASSERT_EQ(align_album(o, {}).count(PhotoStatus::Aligned), 1);
+
+  const auto record = read_sidecar(sidecar_path(out / "exp_2.png"));
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->source, fs::absolute(album / "exp_2.jpg"));
+  EXPECT_EQ(record->output_size, 256);
+  ASSERT_EQ(record->landmarks.size(), 68u);
+  // The two maps are each other's inverse.
+  const cv::Vec3d p(123.5, 321.5, 1);
+  const cv::Vec2d a = record->source_to_aligned * p;
+  const cv::Vec2d back = record->aligned_to_source * cv::Vec3d(a[0], a[1], 1);
+  EXPECT_NEAR(back[0], p[0], 1e-6);
+  EXPECT_NEAR(back[1], p[1], 1e-6);
+  // FFHQ alignment puts the eyes in the upper middle of the crop, at any size.
+  for (const double size : {256.0, 64.0}) {
+    const std::vector<cv::Point2d> lm = record->aligned_landmarks(size);
+    const cv::Point2d left_eye = (lm[36] + lm[39]) * 0.5, right_eye = (lm[42] + lm[45]) * 0.5;
+    EXPECT_GT(left_eye.y, 0.3 * size);
+    EXPECT_LT(left_eye.y, 0.55 * size);
+    EXPECT_LT(left_eye.x, 0.5 * size);
+    EXPECT_GT(right_eye.x, 0.5 * size);
+  }
+
+  EXPECT_FALSE(read_sidecar(out / "none.json"));
+  std::ofstream(out / "garbage.json") << "{not json";
+  std::ofstream(out / "partial.json") << R"({"alignment": {"output_size": 256}})";
+  for (const char* name : {"garbage.json", "partial.json"}) {
+    try {
+      read_sidecar(out / name);
+      ADD_FAILURE() << name << " was read";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(name), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(AlbumJob, AlignsGoodPhotosAndReportsEachBadOne) {

@@ -207,6 +207,49 @@ TEST(PasteBack, UneditedCropChangesNothingAndOutsideTheMaskStaysBitIdentical) {
   }
 }
 
+// The model often shifts the whole crop's tone; pasted as it is, that shift
+// fades in along the feather and shows as a coloured ring around the face.
+TEST(PasteBack, SeamColourMatchingRemovesAToneShiftAndKeepsTheEdit) {
+  cv::Mat photo(480, 640, CV_8UC3, cv::Scalar(128, 110, 90));
+  const cv::Matx23d map(1, 0, 200, 0, 1, 100); // the crop is photo(200..455, 100..355)
+  cv::Mat aligned;
+  photo(cv::Rect(200, 100, 256, 256)).convertTo(aligned, CV_32FC3, 1.0 / 255);
+  cv::Mat alpha = cv::Mat::zeros(256, 256, CV_32FC1);
+  cv::circle(alpha, {128, 128}, 80, cv::Scalar(1), cv::FILLED);
+  const cv::Mat mask = paste_mask(alpha, alpha, {});
+  const cv::Scalar offset(0.10, 0.05, -0.08); // the tone shift
+  cv::Mat result = aligned + offset;
+  result(cv::Rect(113, 113, 30, 30)) += cv::Scalar(0.2, 0.2, 0.2); // the edit itself
+
+  const auto worst_step_in_band = [&](const cv::Mat& out) {
+    double worst = 0;
+    for (int y = 2; y < 254; ++y)
+      for (int x = 2; x < 254; ++x) {
+        const float m = mask.at<float>(y, x);
+        if (m > 0.05f && m < 0.5f)
+          for (int c = 0; c < 3; ++c)
+            worst = std::max(worst, std::abs(double(out.at<cv::Vec3b>(y + 100, x + 200)[c]) -
+                                             double(photo.at<cv::Vec3b>(y + 100, x + 200)[c])));
+      }
+    return worst;
+  };
+  const auto centre_change = [&](const cv::Mat& out) {
+    return double(out.at<cv::Vec3b>(228, 328)[0]) - double(photo.at<cv::Vec3b>(228, 328)[0]);
+  };
+  const cv::Mat matched = paste_back(photo, aligned, result, mask, map);
+  PasteOptions off;
+  off.colour_match = false;
+  const cv::Mat unmatched = paste_back(photo, aligned, result, mask, map, off);
+
+  // Without matching, the shift appears in the band (0.10 x 255 at mask 0.5:
+  // 12 levels); with it, the band keeps the photo's colour to rounding.
+  EXPECT_GT(worst_step_in_band(unmatched), 8.0);
+  EXPECT_LE(worst_step_in_band(matched), 1.0);
+  // The edit itself stays: +0.2 (51 levels) in the red channel at the centre.
+  EXPECT_NEAR(centre_change(matched), 0.2 * 255, 2.0);
+  EXPECT_NEAR(centre_change(unmatched), 0.3 * 255, 2.0);
+}
+
 TEST(PhotoWriter, KeepsExifIccAndBitDepth) {
   test::TempDir dir("photo_writer");
   // A minimal little-endian EXIF block: IFD0 with orientation 6.
