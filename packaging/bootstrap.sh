@@ -100,6 +100,7 @@ install_tfjs_reference() {
     log "npm install failed: the face-api comparison test will skip"
 }
 
+# build [TARGET...]: everything, or only the named targets (and what they need).
 build() {
   export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
   export CCACHE_BASEDIR="$here"
@@ -107,15 +108,21 @@ build() {
   export CCACHE_COMPILERCHECK=content
   log "Configuring in $build_dir"
   cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${DRIG_CMAKE_ARGS:-}
-  log "Building with $jobs jobs"
-  cmake --build "$build_dir" -j "$jobs"
+  if [ $# -gt 0 ]; then
+    log "Building $* with $jobs jobs"
+    cmake --build "$build_dir" -j "$jobs" --target "$@"
+  else
+    log "Building with $jobs jobs"
+    cmake --build "$build_dir" -j "$jobs"
+  fi
 }
 
 case "${1:-}" in
 studio)
   install_dependencies
   install_face_models
-  build
+  # Only what it launches: the window comes sooner than after the whole test suite's build.
+  build diffusionrig-studio diffusionrig
   log "Launching DiffusionRig Studio"
   exec "$build_dir/app/studio/diffusionrig-studio" "${@:2}"
   ;;
