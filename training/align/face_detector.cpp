@@ -122,7 +122,7 @@ std::vector<FaceCandidate> suppress_overlaps(std::vector<FaceCandidate> found) {
 } // namespace
 
 struct FaceDetector::Workers {
-  std::unique_ptr<LandmarkPredictor> predictor;
+  std::shared_ptr<const LandmarkPredictor> predictor;
   std::unique_ptr<SsdPass> ssd;
   std::mutex mutex;
   std::vector<std::unique_ptr<WorkerState>> idle;
@@ -139,7 +139,7 @@ FaceDetector::FaceDetector(DetectorOptions options)
              options_.detect_megapixels);
   DRIG_CHECK(options_.exact_megapixels >= 0.0, "exact-search size must not be negative, got {}",
              options_.exact_megapixels);
-  workers_->predictor = std::make_unique<LandmarkPredictor>(options_.landmark_model);
+  workers_->predictor = LandmarkPredictor::shared(options_.landmark_model);
   if (options_.ssd) {
     if (!options_.ssd_model.empty())
       workers_->ssd = std::make_unique<SsdPass>(options_.ssd_model);

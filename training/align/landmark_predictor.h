@@ -25,6 +25,13 @@ public:
   // /usr/share/dlib/shape_predictor_68_face_landmarks.dat (Debian libdlib-data).
   static std::filesystem::path default_model_path();
 
+  // The one instance of `model` in this process: loaded on first use and
+  // again only when the file changes (size or modification time), so a run
+  // over many photos, and every detector the Studio makes, reads it once.
+  static std::shared_ptr<const LandmarkPredictor> shared(const std::filesystem::path& model);
+  // How many times a model file was read in this process (for tests).
+  static int loads();
+
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -8,6 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <map>
 
@@ -72,6 +73,24 @@ TEST(FaceDetector, MissingOrWrongLandmarkModelIsAClearError) {
   o.landmark_model = tmp / "bad.dat";
   EXPECT_NE(test::error_of([&] { FaceDetector d(o); }).find("not a dlib shape predictor"),
             std::string::npos);
+}
+
+TEST(FaceDetector, TheLandmarkModelIsReadOncePerProcessUntilItChanges) {
+  const fs::path installed = LandmarkPredictor::default_model_path();
+  if (!fs::exists(installed))
+    GTEST_SKIP() << installed << " is not installed (Debian's libdlib-data)";
+  test::TempDir tmp("landmark_cache");
+  const fs::path copy = tmp / "landmarks.dat";
+  fs::copy_file(installed, copy);
+  DetectorOptions o;
+  o.landmark_model = copy;
+  const int before = LandmarkPredictor::loads();
+  { const FaceDetector a(o), b(o); }
+  const FaceDetector c(o); // the detectors above are gone; the model is not
+  EXPECT_EQ(LandmarkPredictor::loads(), before + 1);
+  fs::last_write_time(copy, fs::last_write_time(copy) + std::chrono::seconds(2));
+  const FaceDetector d(o);
+  EXPECT_EQ(LandmarkPredictor::loads(), before + 2) << "a changed file is read again";
 }
 
 } // namespace
