@@ -127,8 +127,44 @@ int64_t solver_step_count(const std::string& spec) {
   return steps;
 }
 
+void SampleOptions::check(OptionCheck& check) const {
+  // Each parser's own message names the bad value and what it accepts.
+  const auto parses = [&check](const std::function<void()>& parse) {
+    try {
+      parse();
+      return true;
+    } catch (const Error& e) {
+      check.require(false, e.what());
+      return false;
+    }
+  };
+  bool solver = !placement.empty();
+  parses([&] {
+    solver = solver || diffusion::parse_sampler(sampler) != diffusion::SamplerKind::ddim;
+  });
+  if (!placement.empty())
+    parses([&] { diffusion::parse_placement(placement); });
+  if (solver)
+    parses([&] { solver_step_count(respacing); });
+  else
+    parses([&] { diffusion::make_schedule("linear", 1000, respacing); });
+  check.require(eta >= 0.0, fmt::format("eta must not be negative, got {}", eta));
+  check.require(!solver || eta == 0.0,
+                fmt::format("eta {} makes DDIM stochastic: the {} solver and step placements are "
+                            "for the deterministic ODE (eta 0)",
+                            eta, sampler));
+  check.require(!solver || ddim,
+                "ancestral sampling (--no-ddim) runs on the original's respacing only");
+  check.require(batch >= 0, fmt::format("batch must not be negative, got {}", batch));
+}
+
 SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const at::Tensor& latent,
                     const at::Tensor& noise, const SampleOptions& options, const JobContext& job) {
+  {
+    OptionCheck check;
+    options.check(check);
+    check.throw_if_failed("sampling options");
+  }
   DRIG_CHECK(buffers.dim() == 4 && buffers.size(1) == 9,
              "physical buffers must be (B, 9, H, W), got [{}]", fmt::join(buffers.sizes(), ","));
   DRIG_CHECK(buffers.size(1) + 3 == model.config.in_channels,

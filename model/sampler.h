@@ -2,6 +2,7 @@
 
 // One call from a checkpoint + conditions to generated images: what
 // `diffusionrig sample` runs and what the editing engine builds on.
+#include "model/base/options.h"
 #include "model/base/progress.h"
 #include "model/diffusionrig_config.h"
 #include "model/precision.h"
@@ -68,6 +69,10 @@ struct SampleOptions {
   // After every step: (steps done, total steps, predicted x_0 of the chunk
   // being sampled, on its device). For live previews.
   std::function<void(int64_t, int64_t, const at::Tensor&)> on_step;
+
+  // Every problem at once (sampler, steps, placement, eta, batch), each
+  // naming the option; sample() refuses options that fail it.
+  void check(OptionCheck& check) const;
 };
 
 struct SampleResult {

@@ -164,3 +164,30 @@ TEST(Sampler, ACancelledJobStopsInsideTheUNetForward) {
   // Outside the scope the token is not watched.
   EXPECT_NO_THROW(unet.forward(x, t, in.buffers, in.latent));
 }
+
+TEST(Sampler, OptionsReportEveryProblemAtOnce) {
+  OptionCheck fine;
+  SampleOptions{}.check(fine);
+  EXPECT_TRUE(fine.ok());
+
+  SampleOptions bad;
+  bad.sampler = "dpmpp9m";
+  bad.respacing = "fast";
+  bad.eta = -1;
+  bad.batch = -2;
+  OptionCheck check;
+  bad.check(check);
+  ASSERT_EQ(check.problems().size(), 4u);
+  const std::string all = test::error_of([&] { check.throw_if_failed("sampling options"); });
+  for (const char* named : {"dpmpp9m", "fast", "eta", "batch"})
+    EXPECT_NE(all.find(named), std::string::npos) << named << " is not named in: " << all;
+
+  SampleOptions stochastic_solver;
+  stochastic_solver.sampler = "dpmpp2m";
+  stochastic_solver.respacing = "ddim15";
+  stochastic_solver.eta = 0.5;
+  OptionCheck one;
+  stochastic_solver.check(one);
+  ASSERT_EQ(one.problems().size(), 1u);
+  EXPECT_NE(one.problems()[0].find("stochastic"), std::string::npos) << one.problems()[0];
+}
