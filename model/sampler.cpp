@@ -96,11 +96,8 @@ SolverPlan plan_solver(const SampleOptions& options, const diffusion::Schedule& 
   SolverPlan plan;
   if (kind == diffusion::SamplerKind::ddim && options.placement.empty())
     return plan;
-  DRIG_CHECK(options.ddim, "ancestral sampling (--no-ddim) runs on the original's respacing only");
-  DRIG_CHECK(options.eta == 0.0,
-             "eta {} makes DDIM stochastic: the {} solver and step placements are for the "
-             "deterministic ODE (eta 0)",
-             options.eta, options.sampler);
+  // SampleOptions::check, run by sample() first, refused ancestral sampling
+  // and eta != 0 here.
   plan.order = kind == diffusion::SamplerKind::dpmpp3m   ? 3
                : kind == diffusion::SamplerKind::dpmpp2m ? 2
                                                          : 1;

@@ -1,5 +1,6 @@
 // Model → Personalize: the person's dataset, then Stage 2 training, as a
 // background job of the project controller.
+#include "training/align/sidecar.h"
 #include "training/datasets/create_data.h"
 #include "training/train/train_loop.h"
 #include "ui/background_job.h"
@@ -53,8 +54,7 @@ void ProjectController::personalize(const PersonalizeOptions& options) {
           (e.person == person.name || (e.person.empty() && person.name == "default"))) {
         ++usable;
         fs::create_symlink(e.aligned, photos / e.aligned.filename(), ec);
-        fs::path sidecar = e.aligned;
-        sidecar.replace_extension(".json");
+        const fs::path sidecar = align::sidecar_path(e.aligned);
         if (fs::exists(sidecar))
           fs::create_symlink(sidecar, photos / sidecar.filename(), ec);
       }

@@ -86,11 +86,6 @@ fs::path output_png(const fs::path& dir, const std::string& stem, int face) {
   return dir / (face == 0 ? stem + ".png" : stem + "_face" + std::to_string(face + 1) + ".png");
 }
 
-fs::path sidecar_of(const fs::path& png) {
-  fs::path s = png;
-  return s.replace_extension(".json");
-}
-
 void write_png_atomic(const fs::path& path, const cv::Mat& rgb) {
   cv::Mat bgr;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
@@ -107,7 +102,7 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
   const SourceStamp quick = stamp_source(photo, false);
   const fs::path first = output_png(options.output_dir, stem, 0);
   if (!options.force && fs::exists(first) &&
-      sidecar_matches(sidecar_of(first), quick, options.size, options.all_faces)) {
+      sidecar_matches(sidecar_path(first), quick, options.size, options.all_faces)) {
     result.status = PhotoStatus::UpToDate;
     result.outputs.push_back(first);
     return result;
@@ -160,7 +155,7 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
     in.face = &faces[k];
     in.aligned = &aligned;
     in.output_size = options.size;
-    write_file_atomic(sidecar_of(png), make_sidecar(in).dump(1) + "\n");
+    write_file_atomic(sidecar_path(png), make_sidecar(in).dump(1) + "\n");
     result.outputs.push_back(png);
     result.detectors.push_back(faces[k].detector);
     ++written;
