@@ -88,6 +88,7 @@ JobContext chunk_job(const JobContext& job, int64_t chunk, int64_t chunks) {
 // The solver that runs `options`: order 0 = the original's respaced loops.
 struct SolverPlan {
   int order = 0;
+  bool corrector = false;
   std::vector<int64_t> timesteps;
 };
 
@@ -98,9 +99,10 @@ SolverPlan plan_solver(const SampleOptions& options, const diffusion::Schedule& 
     return plan;
   // SampleOptions::check, run by sample() first, refused ancestral sampling
   // and eta != 0 here.
-  plan.order = kind == diffusion::SamplerKind::dpmpp3m   ? 3
-               : kind == diffusion::SamplerKind::dpmpp2m ? 2
-                                                         : 1;
+  plan.order = kind == diffusion::SamplerKind::dpmpp3m ? 3
+               : kind == diffusion::SamplerKind::ddim  ? 1
+                                                       : 2;
+  plan.corrector = kind == diffusion::SamplerKind::unipc;
   plan.timesteps = diffusion::solver_timesteps(
       base.alphas_cumprod, solver_step_count(options.respacing),
       options.placement.empty() ? diffusion::StepPlacement::quadratic_t
@@ -257,7 +259,7 @@ SampleResult sample(const LoadedModel& model, const at::Tensor& buffers, const a
     if (plan.order > 0) {
       samples.push_back(diffusion::dpm_solver_loop(base.alphas_cumprod, plan.timesteps, plan.order,
                                                    eps_only, start, options.clip_denoised, sub,
-                                                   keep)
+                                                   keep, plan.corrector)
                             .cpu());
     } else if (options.ddim) {
       samples.push_back(diffusion::ddim_sample_loop(schedule, eps_only, start, options.eta,

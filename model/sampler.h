@@ -51,7 +51,7 @@ struct SampleOptions {
   // The steps: for DDIM any space_timesteps spec ("ddim20", "20", "10,15");
   // for the DPM-Solver++ samplers a step count ("15"; "ddim15" reads as 15).
   std::string respacing = "ddim20";
-  // "ddim" (the original's), "dpmpp2m" or "dpmpp3m" (model/diffusion/ode_solver.h).
+  // "ddim" (the original's), "dpmpp2m", "dpmpp3m" or "unipc" (model/diffusion/ode_solver.h).
   std::string sampler = "ddim";
   // "" = the sampler's own (the original's respacing for DDIM, quadratic in
   // t for DPM-Solver++: the placement that met the fidelity bar on every

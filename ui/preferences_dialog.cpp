@@ -145,6 +145,7 @@ QWidget* PreferencesDialog::createComputeGroup() {
   threads_->setToolTip(tr("CPU threads for LibTorch (0 = every physical core)"));
   sampler_->addItem(tr("DPM-Solver++ 3M (fast)"), QStringLiteral("dpmpp3m"));
   sampler_->addItem(tr("DPM-Solver++ 2M"), QStringLiteral("dpmpp2m"));
+  sampler_->addItem(tr("UniPC (2M with a corrector)"), QStringLiteral("unipc"));
   sampler_->addItem(tr("DDIM (the paper's)"), QStringLiteral("ddim"));
   sampler_->setToolTip(tr("How Generate solves the diffusion: DPM-Solver++ 3M at 15 steps is "
                           "closer to the converged image than the paper's DDIM at 20"));

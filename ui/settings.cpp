@@ -87,8 +87,9 @@ QStringList StudioSettings::problems() const {
   check.require(preview_steps >= kMinPreviewSteps && preview_steps <= kMaxPreviewSteps,
                 "preview steps must be between " + std::to_string(kMinPreviewSteps) + " and " +
                     std::to_string(kMaxPreviewSteps) + ", got " + std::to_string(preview_steps));
-  check.require(sampler == "dpmpp2m" || sampler == "dpmpp3m" || sampler == "ddim",
-                "unknown sampler '" + sampler.toStdString() + "' (dpmpp2m, dpmpp3m or ddim)");
+  check.require(
+      sampler == "dpmpp2m" || sampler == "dpmpp3m" || sampler == "unipc" || sampler == "ddim",
+      "unknown sampler '" + sampler.toStdString() + "' (dpmpp2m, dpmpp3m, unipc or ddim)");
   check.require(precision == "auto" || precision == "fp32" || precision == "bf16" ||
                     precision == "fp16",
                 "unknown precision '" + precision.toStdString() + "' (auto, fp32, bf16 or fp16)");

@@ -273,10 +273,12 @@ CommandRunner add_infer_command(CLI::App& sub) {
                  "The model's image size (the original's flag; checkpoints do not record it)")
       ->capture_default_str()
       ->check(CLI::Range(8, 1024));
-  sub.add_option("--sampler", a->sampler,
-                 "ddim (the original's) or the faster DPM-Solver++ dpmpp2m / dpmpp3m")
+  sub.add_option(
+         "--sampler", a->sampler,
+         "ddim (the original's), the faster DPM-Solver++ dpmpp2m / dpmpp3m, or unipc (2M with "
+         "UniPC's corrector)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"ddim", "dpmpp2m", "dpmpp3m"}));
+      ->check(CLI::IsMember({"ddim", "dpmpp2m", "dpmpp3m", "unipc"}));
   sub.add_option("--timestep_respacing,--steps", a->steps,
                  "Sampling steps: a count (15), or for ddim the original's respacing (ddim20)")
       ->capture_default_str();

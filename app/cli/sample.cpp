@@ -82,10 +82,12 @@ CommandRunner add_sample_command(CLI::App& sub) {
       ->capture_default_str();
   sub.add_option("--batch", o->sampling.batch, "Images per forward pass (0 = all at once)")
       ->check(CLI::NonNegativeNumber);
-  sub.add_option("--sampler", o->sampling.sampler,
-                 "ddim (the original's) or the faster DPM-Solver++ dpmpp2m / dpmpp3m")
+  sub.add_option(
+         "--sampler", o->sampling.sampler,
+         "ddim (the original's), the faster DPM-Solver++ dpmpp2m / dpmpp3m, or unipc (2M with "
+         "UniPC's corrector)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"ddim", "dpmpp2m", "dpmpp3m"}));
+      ->check(CLI::IsMember({"ddim", "dpmpp2m", "dpmpp3m", "unipc"}));
   sub.add_option("--steps", o->sampling.respacing,
                  "Step count (any sampler), or for ddim the original's respacing: ddimN or a "
                  "comma list")

@@ -11,10 +11,11 @@
 namespace drig::diffusion {
 
 SamplerKind parse_sampler(const std::string& name) {
-  for (SamplerKind k : {SamplerKind::ddim, SamplerKind::dpmpp2m, SamplerKind::dpmpp3m})
+  for (SamplerKind k :
+       {SamplerKind::ddim, SamplerKind::dpmpp2m, SamplerKind::dpmpp3m, SamplerKind::unipc})
     if (to_string(k) == name)
       return k;
-  fail("unknown sampler \"{}\" (use ddim, dpmpp2m or dpmpp3m)", name);
+  fail("unknown sampler \"{}\" (use ddim, dpmpp2m, dpmpp3m or unipc)", name);
 }
 
 std::string to_string(SamplerKind kind) {
@@ -23,6 +24,8 @@ std::string to_string(SamplerKind kind) {
     return "dpmpp2m";
   case SamplerKind::dpmpp3m:
     return "dpmpp3m";
+  case SamplerKind::unipc:
+    return "unipc";
   default:
     return "ddim";
   }
@@ -67,6 +70,31 @@ int64_t timestep_at(const std::vector<double>& lambdas, double lambda) {
   return std::abs(lambdas[hi] - lambda) < std::abs(lambdas[hi - 1] - lambda) ? hi : hi - 1;
 }
 
+// UniPC's corrector (B(h) = expm1(-h)) for the state at t reached from
+// x_prev by a predictor step of order `use`: the model output x0 at the
+// predicted state joins the ones before it in one higher-order update.
+at::Tensor unipc_correct(const at::Tensor& x_prev, const at::Tensor& x0,
+                         const std::deque<at::Tensor>& old_x0, const std::deque<double>& old_h,
+                         double alpha_t, double sigma_ratio, int use) {
+  const double h = old_h[0];
+  const double b_h = std::expm1(-h);
+  const at::Tensor base = float(sigma_ratio) * x_prev - float(alpha_t * b_h) * old_x0[0];
+  const at::Tensor d1_t = x0 - old_x0[0];
+  if (use < 2 || old_x0.size() < 2)
+    return base - float(alpha_t * b_h * 0.5) * d1_t;
+  // Solve [[1, 1], [rk, 1]] rho = b for the weights of the two differences,
+  // b_k = k! phi_{k+1}(-h) / B(h) in UniPC's recursion.
+  const double rk = -old_h[1] / h;
+  const double hh = -h;
+  double phi_k = b_h / hh - 1;
+  const double b1 = phi_k / b_h;
+  phi_k = phi_k / hh - 0.5;
+  const double b2 = phi_k * 2 / b_h;
+  const double rho0 = (b1 - b2) / (1 - rk), rho1 = b1 - rho0;
+  const at::Tensor d1 = (old_x0[1] - old_x0[0]) / float(rk);
+  return base - float(alpha_t * b_h) * (float(rho0) * d1 + float(rho1) * d1_t);
+}
+
 } // namespace
 
 std::vector<int64_t> solver_timesteps(const std::vector<double>& alphas_cumprod, int64_t steps,
@@ -107,8 +135,9 @@ std::vector<int64_t> solver_timesteps(const std::vector<double>& alphas_cumprod,
 at::Tensor dpm_solver_loop(const std::vector<double>& alphas_cumprod,
                            const std::vector<int64_t>& timesteps, int order,
                            const Denoiser& denoise, const at::Tensor& noise, bool clip_denoised,
-                           const JobContext& job, const StepCallback& on_step) {
+                           const JobContext& job, const StepCallback& on_step, bool corrector) {
   DRIG_CHECK(order >= 1 && order <= 3, "solver order must be 1, 2 or 3, got {}", order);
+  DRIG_CHECK(!corrector || order <= 2, "the corrector follows predictors of order 1 or 2");
   DRIG_CHECK(!timesteps.empty(), "no timesteps to sample");
   const int64_t n = static_cast<int64_t>(timesteps.size());
   const auto alpha = [&](int64_t t) { return std::sqrt(alphas_cumprod.at(size_t(t))); };
@@ -118,6 +147,8 @@ at::Tensor dpm_solver_loop(const std::vector<double>& alphas_cumprod,
   at::Tensor x = noise;
   std::deque<at::Tensor> old_x0; // newest first
   std::deque<double> old_h;      // the step sizes that led to each of them
+  at::Tensor x_prev;             // the state the last step started from
+  int last_use = 1;              // the order that step used
   for (int64_t i = 0; i < n; ++i) {
     progress.check_cancel();
     const int64_t t = timesteps[size_t(i)];
@@ -128,6 +159,9 @@ at::Tensor dpm_solver_loop(const std::vector<double>& alphas_cumprod,
     at::Tensor x0 = float(1.0 / alpha(t)) * x - float(sigma(t) / alpha(t)) * eps;
     if (clip_denoised)
       x0 = x0.clamp(-1, 1);
+    if (corrector && i > 0 && i + 1 < n)
+      x = unipc_correct(x_prev, x0, old_x0, old_h, alpha(t), sigma(t) / sigma(timesteps[i - 1]),
+                        last_use);
     if (i + 1 == n) {
       x = x0;
     } else {
@@ -159,10 +193,12 @@ at::Tensor dpm_solver_loop(const std::vector<double>& alphas_cumprod,
           next = next + float(alpha(s) * phi2) * d1 - float(alpha(s) * phi3) * d2;
         }
       }
+      x_prev = x;
+      last_use = use;
       x = next;
       old_x0.push_front(x0);
       old_h.push_front(h);
-      if (int(old_x0.size()) >= order) {
+      if (int(old_x0.size()) >= std::max(order, corrector ? 3 : 1)) {
         old_x0.pop_back();
         old_h.pop_back();
       }

@@ -16,8 +16,11 @@
 
 namespace drig::diffusion {
 
-enum class SamplerKind { ddim, dpmpp2m, dpmpp3m };
-// "ddim" | "dpmpp2m" | "dpmpp3m" (Error naming the choices otherwise).
+// unipc: the 2M predictor (UniPC's B(h) = expm1(-h) variant is exactly 2M)
+// with UniPC's corrector (Zhao et al. 2023), which refines each state with
+// the model output taken there anyway: one order more, no extra evaluation.
+enum class SamplerKind { ddim, dpmpp2m, dpmpp3m, unipc };
+// "ddim" | "dpmpp2m" | "dpmpp3m" | "unipc" (Error naming the choices otherwise).
 SamplerKind parse_sampler(const std::string& name);
 std::string to_string(SamplerKind kind);
 
@@ -38,9 +41,11 @@ std::vector<int64_t> solver_timesteps(const std::vector<double>& alphas_cumprod,
 // timesteps[0] through every timestep; `denoise` gets the timesteps as the
 // model sees them (they are base-grid timesteps already). Cancellable
 // between steps; `on_step` gets (steps left, sample, clipped x_0).
+// `corrector` adds UniPC's corrector (orders 1 and 2 of the predictor).
 at::Tensor dpm_solver_loop(const std::vector<double>& alphas_cumprod,
                            const std::vector<int64_t>& timesteps, int order,
                            const Denoiser& denoise, const at::Tensor& noise, bool clip_denoised,
-                           const JobContext& job = {}, const StepCallback& on_step = {});
+                           const JobContext& job = {}, const StepCallback& on_step = {},
+                           bool corrector = false);
 
 } // namespace drig::diffusion

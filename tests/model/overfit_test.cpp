@@ -118,8 +118,10 @@ TEST(Overfit, TwoImagesAreLearnedAndSampledBackFromTheirBuffers) {
     const double ddim20 = test::psnr(run("ddim", "ddim20"), converged);
     std::printf("PSNR to DDIM-1000: DDIM-20 %.1f dB\n", ddim20);
     std::map<std::string, double> db;
-    for (const auto& [sampler, steps] :
-         {std::pair<std::string, std::string>{"dpmpp3m", "15"}, {"dpmpp2m", "20"}}) {
+    for (const auto& [sampler, steps] : {std::pair<std::string, std::string>{"dpmpp3m", "15"},
+                                         {"unipc", "15"},
+                                         {"dpmpp2m", "15"},
+                                         {"dpmpp2m", "20"}}) {
       const std::string key = sampler + "/quadratic/" + steps;
       db[key] = test::psnr(run(sampler, steps, "quadratic"), converged);
       std::printf("  %s %.1f dB\n", key.c_str(), db[key]);
@@ -128,6 +130,7 @@ TEST(Overfit, TwoImagesAreLearnedAndSampledBackFromTheirBuffers) {
     // paper's DDIM-20 with three quarters of its evaluations; with DDIM-20's
     // own 20, the second-order solver is closer too.
     EXPECT_GT(db["dpmpp3m/quadratic/15"], ddim20);
+    EXPECT_GT(db["unipc/quadratic/15"], ddim20);
     EXPECT_GT(db["dpmpp2m/quadratic/20"], ddim20);
   }
   const auto to01 = [](const at::Tensor& v) { return (v + 1) / 2; };

@@ -143,7 +143,7 @@ TEST(Sampler, TheFastSamplersShareTheOriginalsXtAndItsDdimPath) {
   EXPECT_GT(test::psnr((run("ddim", "50", "uniform") + 1) / 2, (ddim + 1) / 2), 60.0);
   EXPECT_NE(test::error_of([&] { run("dpmpp2m", "10,5"); }).find("a step count such as 15"),
             std::string::npos);
-  EXPECT_NE(test::error_of([&] { run("heun", "15"); }).find("use ddim, dpmpp2m or dpmpp3m"),
+  EXPECT_NE(test::error_of([&] { run("heun", "15"); }).find("use ddim, dpmpp2m, dpmpp3m or unipc"),
             std::string::npos);
 }
 

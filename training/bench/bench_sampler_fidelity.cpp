@@ -94,6 +94,9 @@ int main(int argc, char** argv) {
   app.add_option("--precision", precision, "Precision of the compared runs (reference: fp32)")
       ->capture_default_str();
   app.add_option("--json", json_path, "Also write the table as JSON");
+  std::string rows_list;
+  app.add_option("--rows", rows_list,
+                 "Only these sampler:placement rows, e.g. ddim:original,unipc:quadratic");
   std::string reference_npy;
   app.add_option("--reference-npy", reference_npy,
                  "Keep the converged reference here and reuse it when it exists (same inputs)");
@@ -126,10 +129,21 @@ int main(int argc, char** argv) {
     struct Row {
       std::string sampler, placement;
     };
-    const std::vector<Row> rows = {
+    std::vector<Row> rows = {
         {"ddim", ""},           {"ddim", "uniform"},      {"ddim", "logsnr"},
         {"dpmpp2m", "uniform"}, {"dpmpp2m", "quadratic"}, {"dpmpp2m", "logsnr"},
-        {"dpmpp3m", "uniform"}, {"dpmpp3m", "quadratic"}, {"dpmpp3m", "logsnr"}};
+        {"dpmpp3m", "uniform"}, {"dpmpp3m", "quadratic"}, {"dpmpp3m", "logsnr"},
+        {"unipc", "uniform"},   {"unipc", "quadratic"},   {"unipc", "logsnr"}};
+    if (!rows_list.empty()) {
+      rows.clear();
+      std::stringstream wanted(rows_list);
+      for (std::string item; std::getline(wanted, item, ',');) {
+        const size_t colon = item.find(':');
+        DRIG_CHECK(colon != std::string::npos, "--rows: \"{}\" is not sampler:placement", item);
+        const std::string placement = item.substr(colon + 1);
+        rows.push_back({item.substr(0, colon), placement == "original" ? "" : placement});
+      }
+    }
     nlohmann::json table = nlohmann::json::array();
     std::cout << fmt::format("| sampler | placement | {} |\n|---|---|{}\n", fmt::join(steps, " | "),
                              std::string(steps.size() * 4, '-') + "|");

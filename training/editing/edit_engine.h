@@ -60,7 +60,7 @@ struct PreparedPhoto {
 };
 
 struct GenerateOptions {
-  std::string sampler = "ddim"; // ddim | dpmpp2m | dpmpp3m (SampleOptions::sampler)
+  std::string sampler = "ddim"; // ddim | dpmpp2m | dpmpp3m | unipc (SampleOptions::sampler)
   std::string steps = "ddim20";
   double eta = 0.0;
   int64_t seed = 0;

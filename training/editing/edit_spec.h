@@ -35,7 +35,7 @@ struct EditSpec {
   std::array<double, 3> pose_delta_deg{0, 0, 0};  // yaw, pitch, roll added to the fitted pose
   double strength = 1.0;                          // 0 = the source's own rig, 1 = the full edit
   // Sampling.
-  std::string sampler = "ddim"; // ddim (the original's) | dpmpp2m | dpmpp3m
+  std::string sampler = "ddim"; // ddim (the original's) | dpmpp2m | dpmpp3m | unipc
   std::string steps = "ddim20"; // timestep_respacing, or a step count
   int64_t seed = 0;
   double eta = 0.0;
