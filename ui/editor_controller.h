@@ -26,6 +26,9 @@ struct EditControls;
 namespace drig::render {
 struct Buffers;
 }
+namespace drig::identity {
+class IdentityGuard;
+}
 
 namespace drig::ui {
 
@@ -126,6 +129,9 @@ private:
   // running generation rather than waiting for it.
   void scheduleLiveGenerate();
   bool ensureRenderer(QString* error);
+  // The identity guard of Generate and Export, made on first use; null (and
+  // said once) when the face-api models are missing or broken.
+  std::shared_ptr<const identity::IdentityGuard> identityGuard();
 
   Context ctx_;
   std::unique_ptr<Impl> impl_;

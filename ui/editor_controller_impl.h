@@ -50,7 +50,7 @@ struct EditorController::Impl {
   // progress is queued to the controller).
   QFuture<void> generate_future, export_future;
   // The identity guard (null until the first generation; absent models: none).
-  std::shared_ptr<identity::IdentityGuard> guard;
+  std::shared_ptr<const identity::IdentityGuard> guard;
   bool guard_tried = false;
 };
 

@@ -10,6 +10,7 @@
 #include "model/random.h"
 #include "training/editing/cache_prune.h"
 #include "training/editing/edit_engine.h"
+#include "training/editing/guarded_edit.h"
 #include "training/editing/photo_writer.h"
 #include "training/identity/identity_guard.h"
 #include "ui/background_job.h"
@@ -170,6 +171,25 @@ void EditorController::showCachedResult() {
       impl_->controls.is_identity() ? QString() : tr("Press Generate to see this edit"));
 }
 
+std::shared_ptr<const identity::IdentityGuard> EditorController::identityGuard() {
+  Impl& m = *impl_;
+  if (!m.guard_tried) {
+    m.guard_tried = true;
+    const fs::path models = identity::default_models_dir();
+    if (fs::exists(models / identity::kDescriptorManifest)) {
+      try {
+        m.guard = std::make_shared<identity::IdentityGuard>(models);
+      } catch (const std::exception& e) {
+        emit message(tr("Identity check off: %1").arg(QString::fromStdString(e.what())));
+      }
+    } else {
+      emit message(tr("Identity check off: no face-api models in %1")
+                       .arg(QString::fromStdString(models.string())));
+    }
+  }
+  return m.guard;
+}
+
 void EditorController::generate() {
   if (!editing() || generating_ || exporting_)
     return;
@@ -216,21 +236,7 @@ void EditorController::generate() {
   const fs::path aligned = entry->aligned, rig = entry->rig;
   const QString id = id_;
   QPointer<EditorController> self(this);
-  if (!m.guard_tried) {
-    m.guard_tried = true;
-    const fs::path models = identity::default_models_dir();
-    if (fs::exists(models / identity::kDescriptorManifest)) {
-      try {
-        m.guard = std::make_shared<identity::IdentityGuard>(models);
-      } catch (const std::exception& e) {
-        emit message(tr("Identity check off: %1").arg(QString::fromStdString(e.what())));
-      }
-    } else {
-      emit message(tr("Identity check off: no face-api models in %1")
-                       .arg(QString::fromStdString(models.string())));
-    }
-  }
-  const std::shared_ptr<identity::IdentityGuard> guard = m.guard;
+  const std::shared_ptr<const identity::IdentityGuard> guard = identityGuard();
   struct Done {
     std::shared_ptr<editing::EditEngine> engine;
     QString png;
@@ -299,39 +305,19 @@ void EditorController::generate() {
                             : std::optional<QImage>(to_qimage(editing::tensor_to_image(x0))));
         };
         const auto started = std::chrono::steady_clock::now();
-        editing::EditResult r = engine->edit(*photo, pending->spec, job, g);
+        // Preferences > Minimum identity: the next seeds while the result
+        // looks like someone else; the most alike is kept.
+        editing::IdentityPolicy policy{guard, min_identity, identity_retries};
+        const editing::GuardedResult guarded =
+            editing::edit_with_identity(*engine, *photo, pending->spec, g, policy, job);
+        const editing::EditResult& r = guarded.result;
         Done done{engine, QString::fromStdString(pending->png.string())};
-        if (guard) {
-          const auto check = [&](const editing::EditResult& result) {
-            try {
-              return std::optional<identity::EditCheck>(guard->check_edit(*photo, result.crop));
-            } catch (const std::exception&) {
-              return std::optional<identity::EditCheck>(); // no face to compare
-            }
-          };
-          std::optional<identity::EditCheck> best = check(r);
-          // Preferences > Minimum identity: the next seeds while the result
-          // looks like someone else; the most alike is kept.
-          for (int k = 1;
-               best && min_identity > 0 && best->similarity < min_identity && k <= identity_retries;
-               ++k) {
-            editing::GenerateOptions again = g;
-            again.noise = at::randn({1, 3, engine->image_size(), engine->image_size()},
-                                    make_generator(uint64_t(pending->spec.seed + k)));
-            editing::EditResult other = engine->edit(*photo, pending->spec, job, again);
-            const std::optional<identity::EditCheck> c = check(other);
-            ++done.retries;
-            if (c && c->similarity > best->similarity) {
-              best = c;
-              r = std::move(other);
-            }
-          }
-          if (best) {
-            done.identity = best->similarity;
-            if (best->result_expression >= 0)
-              done.expression =
-                  QString::fromLatin1(face::kExpressionLabels[size_t(best->result_expression)]);
-          }
+        done.retries = guarded.identity.retries;
+        if (guarded.identity.measured) {
+          done.identity = guarded.identity.similarity;
+          if (guarded.identity.result_expression >= 0)
+            done.expression = QString::fromLatin1(
+                face::kExpressionLabels[size_t(guarded.identity.result_expression)]);
         }
         done.seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -486,6 +472,9 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
                                     tr("starting"), [cancel] { cancel.cancel(); });
   const JobContext job = gui_job(this, ctx_.jobs, row, cancel);
   const fs::path assets = ctx_.assets_dir(), folder = project->folder;
+  // A photo exported before it was generated gets Generate's identity policy.
+  const editing::IdentityPolicy policy{identityGuard(), settings.min_identity,
+                                       settings.identity_retries};
   struct Done {
     int written = 0;
     QStringList problems;
@@ -522,9 +511,8 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
               r.crop.convertTo(r.crop, CV_32FC3, bgr.depth() == CV_16U ? 1 / 65535.0 : 1 / 255.0);
               engine->render(*photo, editing::apply_spec(photo->rig.code, p.spec), &r.alpha);
             } else {
-              r = engine->edit(*photo, p.spec, job);
+              r = editing::edit_with_identity(*engine, *photo, p.spec, {}, policy, job).result;
             }
-            const cv::Mat composite = engine->paste(*photo, r);
             const fs::path source = photo->source.empty() ? item.entry.source : photo->source;
             const fs::path out =
                 options.folder /
@@ -533,7 +521,7 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
             editing::WriteOptions w;
             w.jpeg_quality = options.quality;
             w.bit_depth = options.bit_depth;
-            editing::write_photo(out, composite, editing::read_metadata(source), w);
+            editing::export_edit(*engine, *photo, r, source, out, w);
             ++done.written;
           } catch (const CancelledError&) {
             throw;

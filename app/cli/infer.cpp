@@ -13,6 +13,7 @@
 #include "training/align/album_job.h"
 #include "training/buffer_images.h"
 #include "training/editing/edit_engine.h"
+#include "training/editing/guarded_edit.h"
 #include "training/identity/identity_guard.h"
 #include "training/image_io/image_file.h"
 
@@ -186,13 +187,12 @@ struct Writer {
                                photo.aligned_png.string());
       return;
     }
-    const cv::Mat composite = engine.paste(photo, r);
     const fs::path out = a.output_dir / (photo.source.stem().string() + "_" + tag +
                                          output_extension(a, photo.source));
     editing::WriteOptions w;
     w.jpeg_quality = a.quality;
     w.bit_depth = a.bit_depth;
-    editing::write_photo(out, composite, editing::read_metadata(photo.source), w);
+    const cv::Mat composite = editing::export_edit(engine, photo, r, photo.source, out, w);
     std::cout << "  " << out.string() << "\n";
     if (a.side_by_side) {
       image_io::LoadOptions load;
@@ -207,50 +207,17 @@ struct Writer {
   }
 };
 
-// The identity guard around one generation: measures how much the result
-// still looks like the person and, below --min-identity, samples again with
-// the next seeds, keeping the most alike.
-struct IdentityCheck {
-  const InferArgs& a;
-  std::unique_ptr<identity::IdentityGuard> guard;
-
-  editing::EditResult run(const editing::PreparedPhoto& photo, int64_t seed, int64_t size,
-                          const std::function<editing::EditResult(const at::Tensor&)>& sample,
-                          const at::Tensor& first_noise, bool expression_edit) const {
-    editing::EditResult best = sample(first_noise);
-    if (!guard)
-      return best;
-    identity::EditCheck check = guard->check_edit(photo, best.crop);
-    double score = check.similarity;
-    int64_t kept = seed;
-    int tries = 0;
-    for (int k = 1; a.min_identity && score < *a.min_identity && k <= a.identity_retries; ++k) {
-      const editing::EditResult again =
-          sample(at::randn({1, 3, size, size}, make_generator(uint64_t(seed + k))));
-      const identity::EditCheck c = guard->check_edit(photo, again.crop);
-      ++tries;
-      if (c.similarity > score) {
-        score = c.similarity;
-        check = c;
-        best = again;
-        kept = seed + k;
-      }
-    }
-    const double t = identity::IdentityGuard::threshold();
-    std::string line = fmt::format("  identity {:.2f} ({})", score,
-                                   score >= t ? "same person" : "looks like someone else");
-    if (tries > 0)
-      line += fmt::format("; {} more seed(s) tried for --min-identity {:.2f}, kept seed {}", tries,
-                          *a.min_identity, kept);
-    std::cout << line << "\n";
-    if (expression_edit && check.result_expression >= 0)
-      std::cout << fmt::format(
-          "  expression: {} {:.2f} (the photo: {} {:.2f})\n",
-          face::kExpressionLabels[size_t(check.result_expression)], check.result_probability,
-          face::kExpressionLabels[size_t(check.source_expression)], check.source_probability);
-    return best;
-  }
-};
+// What infer prints of the identity guard's report.
+void print_identity(const editing::IdentityReport& r, const InferArgs& a, bool expression_edit) {
+  if (!r.guarded)
+    return; // said once, before the first photo
+  std::cout << "  " << r.summary(a.min_identity.value_or(0), "--min-identity") << "\n";
+  if (expression_edit && r.result_expression >= 0)
+    std::cout << fmt::format(
+        "  expression: {} {:.2f} (the photo: {} {:.2f})\n",
+        face::kExpressionLabels[size_t(r.result_expression)], r.result_probability,
+        face::kExpressionLabels[size_t(r.source_expression)], r.source_probability);
+}
 
 } // namespace
 
@@ -350,11 +317,13 @@ CommandRunner add_infer_command(CLI::App& sub) {
     DRIG_CHECK(fs::is_directory(a->output_dir), "{}: cannot create the output folder",
                a->output_dir.string());
     const editing::EditSpec spec = spec_from(*a);
-    IdentityCheck identity_check{*a, nullptr};
+    editing::IdentityPolicy policy;
+    policy.min_similarity = a->min_identity.value_or(0);
+    policy.retries = a->identity_retries;
     const fs::path face_models =
         a->face_models.empty() ? identity::default_models_dir() : a->face_models;
     if (fs::exists(face_models / identity::kDescriptorManifest))
-      identity_check.guard = std::make_unique<identity::IdentityGuard>(face_models);
+      policy.guard = std::make_shared<identity::IdentityGuard>(face_models);
     else if (a->min_identity)
       throw Error(fmt::format("--min-identity needs the face-api models: {} has no {} "
                               "(packaging/bootstrap.sh installs them)",
@@ -413,14 +382,16 @@ CommandRunner add_infer_command(CLI::App& sub) {
       std::cout << photos[i].string() << ":\n";
       if (target) {
         for (const editing::TransferMode mode : modes) {
-          const editing::EditResult r = identity_check.run(
-              *photo, spec.seed, s,
+          const editing::GuardedResult guarded = editing::sample_with_identity(
+              *photo,
               [&](const at::Tensor& noise) {
                 editing::GenerateOptions tg = g;
                 tg.noise = noise;
                 return engine.transfer(*photo, *target, mode, tg, env.job);
               },
-              g.noise, mode == editing::TransferMode::Exp);
+              g.noise, spec.seed, s, policy, env.job);
+          print_identity(guarded.identity, *a, mode == editing::TransferMode::Exp);
+          const editing::EditResult& r = guarded.result;
           const fs::path crop =
               a->output_dir / fmt::format("{}_{}.png", i, editing::mode_name(mode));
           writer.crop(r.sample, crop);
@@ -428,14 +399,10 @@ CommandRunner add_infer_command(CLI::App& sub) {
           writer.full(*photo, r, editing::mode_name(mode));
         }
       } else {
-        const editing::EditResult r = identity_check.run(
-            *photo, spec.seed, s,
-            [&](const at::Tensor& noise) {
-              editing::GenerateOptions eg = g;
-              eg.noise = noise;
-              return engine.edit(*photo, spec, env.job, eg);
-            },
-            g.noise, !spec.expression.empty() || spec.jaw_deg.has_value());
+        const editing::GuardedResult guarded =
+            editing::edit_with_identity(engine, *photo, spec, g, policy, env.job);
+        print_identity(guarded.identity, *a, !spec.expression.empty() || spec.jaw_deg.has_value());
+        const editing::EditResult& r = guarded.result;
         const fs::path crop = a->output_dir / (photos[i].stem().string() + "_edit.png");
         writer.crop(r.sample, crop);
         std::cout << "  " << crop.string() << "\n";
