@@ -14,7 +14,12 @@ namespace {
 
 constexpr double kPi = M_PI;
 
-// Real SH Y_k(d) in DECA's order [1, x, y, z, xy, xz, yz, x2-y2, 3z2-1].
+double radians(double deg) {
+  return deg * kPi / 180;
+}
+
+} // namespace
+
 std::array<double, 9> real_sh(const std::array<double, 3>& d) {
   const double x = d[0], y = d[1], z = d[2];
   const double b0 = 1 / std::sqrt(4 * kPi), b1 = std::sqrt(3 / (4 * kPi)),
@@ -29,12 +34,6 @@ std::array<double, 9> real_sh(const std::array<double, 3>& d) {
           0.25 * std::sqrt(15 / kPi) * (x * x - y * y),
           0.25 * std::sqrt(5 / kPi) * (3 * z * z - 1)};
 }
-
-double radians(double deg) {
-  return deg * kPi / 180;
-}
-
-} // namespace
 
 std::array<double, 3> light_direction(double azimuth_deg, double elevation_deg) {
   const double az = radians(azimuth_deg), el = radians(elevation_deg);

@@ -18,6 +18,10 @@ struct DirectionalLight {
   double ambient = 0;                    // irradiance added everywhere
 };
 
+// Real SH Y_k(d) of a unit vector in DECA's order
+// [1, x, y, z, xy, xz, yz, x2-y2, 3z2-1], orthonormal on the sphere.
+std::array<double, 9> real_sh(const std::array<double, 3>& d);
+
 // Unit vector towards the light.
 std::array<double, 3> light_direction(double azimuth_deg, double elevation_deg);
 

@@ -6,6 +6,7 @@
 #include "model/base/atomic_file.h"
 #include "model/base/error.h"
 #include "render/cpu_rasterizer.h"
+#include "render/light_rig.h"
 #include "training/editing/edit_controls.h"
 #include "training/editing/edit_engine.h"
 #include "training/fitting/rig_file.h"
@@ -32,6 +33,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <tuple>
 
 namespace fs = std::filesystem;
 
@@ -44,10 +46,20 @@ int rounded(double v) {
 }
 
 // What each slider shows for `c` ("group.key" -> value).
+// Where the light comes from as the sliders and the sphere show it: an SH
+// light's (typed in, copied, from a panorama) dominant direction.
+std::pair<double, double> shown_direction(const editing::EditControls& c) {
+  if (!c.light_sh)
+    return {c.azimuth_deg, c.elevation_deg};
+  const render::DirectionalLight d = render::dominant_light(*c.light_sh);
+  return {d.azimuth_deg, d.elevation_deg};
+}
+
 QMap<QString, int> displayed(const editing::EditControls& c, double fitted_jaw_deg) {
   QMap<QString, int> v;
-  v["lighting.azimuth"] = rounded(c.azimuth_deg);
-  v["lighting.elevation"] = rounded(c.elevation_deg);
+  const auto [azimuth, elevation] = shown_direction(c);
+  v["lighting.azimuth"] = rounded(azimuth);
+  v["lighting.elevation"] = rounded(elevation);
   v["lighting.intensity"] = rounded(c.intensity * 100);
   v["lighting.ambient"] = rounded(c.ambient * 100);
   v["lighting.temperature"] = rounded(c.temperature_k);
@@ -258,7 +270,8 @@ void EditorController::showControls() {
   for (const auto& [group, name] : groups)
     for (const QString& key : group->keys())
       group->setValue(key, values.value(name + "." + key));
-  panel->lightSphere()->setDirection(m.controls.azimuth_deg, m.controls.elevation_deg);
+  const auto [azimuth, elevation] = shown_direction(m.controls);
+  panel->lightSphere()->setDirection(azimuth, elevation);
 }
 
 void EditorController::readPanel(const QString& group_name) {
@@ -283,6 +296,8 @@ void EditorController::readPanel(const QString& group_name) {
     changed = full;
     const QString& k = it.key();
     if (group_name == "lighting") {
+      if (c.light_sh) // moving on from an SH light: start where it was shown
+        std::tie(c.azimuth_deg, c.elevation_deg) = shown_direction(c);
       c.light_edited = true;
       c.light_sh.reset();
       if (k == "azimuth")
@@ -374,11 +389,12 @@ std::array<float, 27> EditorController::currentLight() const {
       editing::apply_spec(m.rig->code, editing::to_spec(m.controls, m.rig->code, m.basis)).light);
 }
 
-void EditorController::setLightSh(const std::array<float, 27>& sh) {
+void EditorController::setLightSh(const std::array<float, 27>& sh, bool keep_exposure) {
   if (!editing())
     return;
   editing::EditControls c = impl_->controls;
   c.light_sh = sh;
+  c.light_sh_keep_exposure = keep_exposure;
   setControls(c);
 }
 

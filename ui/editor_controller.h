@@ -83,7 +83,9 @@ public:
 
   // The edited light's 27 SH numbers (what the buffers are shaded with).
   std::array<float, 27> currentLight() const;
-  void setLightSh(const std::array<float, 27>& sh);
+  // keep_exposure: scaled to the photo's fitted light (a panorama's or a
+  // background's light, at the photo's exposure).
+  void setLightSh(const std::array<float, 27>& sh, bool keep_exposure = false);
   // A picked light colour (RGB multipliers, white = 1,1,1).
   void setLightColour(const std::array<double, 3>& colour);
 
@@ -97,6 +99,11 @@ public slots:
   // Presets: the edit JSON that `diffusionrig infer --edit` reads.
   bool savePreset(const QString& file, QString* error);
   bool loadPreset(const QString& file, QString* error);
+  // Lighting > From Background / From Panorama: reads the file on a worker
+  // thread, then sets its light at the photo's exposure (an ordinary light
+  // edit: undo, presets and Apply to Selected work). lightFromFileDone
+  // follows, with an error naming the file when it could not be used.
+  void lightFromFile(const QString& file, bool panorama, double rotation_deg = 0);
   // The current photo's controls onto other photos (one undo step).
   void applyToPhotos(const QStringList& ids);
   // Copies one group ("light", "expression", "pose") from another photo.
@@ -113,6 +120,7 @@ signals:
   void generateFailed(const QString& error);
   void exportFinished(int written, const QString& error);
   void message(const QString& text);
+  void lightFromFileDone(const QString& error);
 
 private:
   friend class EditCommand;

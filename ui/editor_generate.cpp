@@ -26,6 +26,7 @@
 #include <QPointer>
 #include <QProgressBar>
 #include <QTimer>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -75,12 +76,13 @@ std::optional<ModelChoice> model_for(const project::Project& project,
 }
 
 std::string cache_key(const nlohmann::json& document, const ModelChoice& model,
-                      const std::string& device, const std::string& precision) {
+                      const std::string& device, const std::string& precision,
+                      const std::string& policy) {
   std::error_code ec;
   const auto stamp = fs::last_write_time(model.model, ec).time_since_epoch().count();
   const std::string text = document.dump() + "|" + model.model.string() + "|" +
                            std::to_string(stamp) + "|" + std::to_string(model.image_size) + "|" +
-                           device + "|" + precision;
+                           device + "|" + precision + policy;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(text));
   return hex;
@@ -141,8 +143,14 @@ pending_edit(const project::Project& project, const project::PhotoEntry& entry,
   p.spec.seed = settings.seed;
   p.device = settings.device.toStdString();
   p.precision = precision_for(settings.precision.toStdString(), p.device);
-  const std::string key =
-      cache_key(editing::edit_document(controls, p.spec), *model, p.device, to_string(p.precision));
+  // A result kept from several seeds for the identity minimum is another
+  // image than the seed's own: it is cached apart.
+  const std::string policy =
+      !fast && settings.min_identity > 0
+          ? fmt::format("|identity>={}x{}", settings.min_identity, settings.identity_retries)
+          : std::string();
+  const std::string key = cache_key(editing::edit_document(controls, p.spec), *model, p.device,
+                                    to_string(p.precision), policy);
   p.png = project.folder / "edits" / (entry.id + "-" + key + ".png");
   return p;
 }
@@ -241,9 +249,10 @@ void EditorController::generate() {
     std::shared_ptr<editing::EditEngine> engine;
     QString png;
     double identity = std::numeric_limits<double>::quiet_NaN();
-    QString expression; // what the result shows, when the expression model is there
-    int retries = 0;    // more seeds tried for the minimum identity
-    double seconds = 0; // the full-steps edit (with its retries), model loading excluded
+    QString expression;       // what the result shows, when the expression model is there
+    int retries = 0;          // more seeds tried for the minimum identity
+    double seconds = 0;       // the full-steps edit (with its retries), model loading excluded
+    QString identity_failure; // why a present guard could not measure the result
   };
   const double min_identity = settings.min_identity;
   const int identity_retries = settings.identity_retries;
@@ -313,6 +322,8 @@ void EditorController::generate() {
         const editing::EditResult& r = guarded.result;
         Done done{engine, QString::fromStdString(pending->png.string())};
         done.retries = guarded.identity.retries;
+        if (guarded.identity.guarded && !guarded.identity.measured)
+          done.identity_failure = QString::fromStdString(guarded.identity.summary());
         if (guarded.identity.measured) {
           done.identity = guarded.identity.similarity;
           if (guarded.identity.result_expression >= 0)
@@ -382,6 +393,9 @@ void EditorController::generate() {
               text += tr(" (best of %1 seeds)").arg(out.value.retries + 1);
             ctx_.controls->generateStatus()->setText(text);
             ctx_.canvas->infoLabel()->setText(text);
+          } else if (!out.value.identity_failure.isEmpty()) {
+            ctx_.controls->generateStatus()->setText(out.value.identity_failure);
+            emit message(out.value.identity_failure);
           }
         }
         emit generated(id, out.value.png);

@@ -7,12 +7,16 @@
 #include "model/base/atomic_file.h"
 #include "model/base/error.h"
 #include "training/editing/edit_controls.h"
+#include "training/editing/light_from_file.h"
 #include "training/rendering/buffer_tensors.h"
 #include "training/rendering/rig_edit.h"
+#include "ui/background_job.h"
 #include "ui/editor_controller.h"
 #include "ui/editor_controller_impl.h"
 #include "ui/project_controller.h"
 
+#include <QFileInfo>
+#include <QPointer>
 #include <QUndoCommand>
 #include <QUndoStack>
 #include <nlohmann/json.hpp>
@@ -172,6 +176,42 @@ bool EditorController::copyFromPhoto(const QString& group, const QString& other_
     *error = QString::fromStdString(ex.what());
     return false;
   }
+}
+
+void EditorController::lightFromFile(const QString& file, bool panorama, double rotation_deg) {
+  if (!editing()) {
+    emit lightFromFileDone(tr("Open a fitted portrait first."));
+    return;
+  }
+  editing::LightFromFileOptions options;
+  options.panorama = panorama;
+  options.rotation_deg = rotation_deg;
+  const fs::path path = file.toStdString();
+  const QString id = id_;
+  QPointer<EditorController> self(this);
+  run_in_background<editing::LightFromFile>(
+      this, [path, options] { return editing::light_from_file(path, options); },
+      [self, id, file](const Outcome<editing::LightFromFile>& out) {
+        if (!self)
+          return;
+        if (!out.error.empty()) {
+          emit self->lightFromFileDone(QString::fromStdString(out.error));
+          return;
+        }
+        if (self->id_ != id) {
+          emit self->lightFromFileDone(tr("Another photo was opened meanwhile; light not set."));
+          return;
+        }
+        self->setLightSh(out.value.sh, /*keep_exposure=*/true);
+        QString text = tr("Light from %1: from azimuth %2°, elevation %3°, at the photo's exposure")
+                           .arg(QFileInfo(file).fileName())
+                           .arg(out.value.azimuth_deg, 0, 'f', 0)
+                           .arg(out.value.elevation_deg, 0, 'f', 0);
+        if (!out.value.note.empty())
+          text += QStringLiteral(" (") + QString::fromStdString(out.value.note) + ')';
+        emit self->message(text);
+        emit self->lightFromFileDone(QString());
+      });
 }
 
 } // namespace drig::ui

@@ -92,6 +92,16 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
                     tr("Remove the selected photos from the album"), false);
   removePhoto->setShortcut(QKeySequence::Delete);
 
+  lightingMenu = menu(QStringLiteral("lightingMenu"), tr("&Lighting"));
+  lightFromBackground =
+      add(lightingMenu, QStringLiteral("actionLightFromBackground"), tr("From &Background…"),
+          tr("Light the face as a background photo would: pick the photo of the new "
+             "surroundings"),
+          false);
+  lightFromPanorama =
+      add(lightingMenu, QStringLiteral("actionLightFromPanorama"), tr("From &Panorama…"),
+          tr("Light the face with an HDR panorama (.hdr, .exr) of a place"), false);
+
   modelMenu = menu(QStringLiteral("modelMenu"), tr("&Model"));
   personalize = add(modelMenu, QStringLiteral("actionPersonalize"), tr("&Personalize…"),
                     tr("Fine-tune the diffusion model on this album (Stage 2)"));

@@ -26,6 +26,7 @@ public:
   QMenu* viewMenu = nullptr;
   QMenu* albumMenu = nullptr;
   QMenu* modelMenu = nullptr;
+  QMenu* lightingMenu = nullptr;
   QMenu* helpMenu = nullptr;
   QMenu* recentProjectsMenu = nullptr;
 
@@ -48,6 +49,8 @@ public:
   QAction* assignPerson = nullptr;
   QAction* chooseFace = nullptr;
   QAction* removePhoto = nullptr;
+  QAction* lightFromBackground = nullptr;
+  QAction* lightFromPanorama = nullptr;
   QAction* personalize = nullptr;
   QAction* generate = nullptr;
   QAction* about = nullptr;

@@ -262,13 +262,44 @@ void MainWindow::wireEditor() {
   context.settings = [this] { return settings_; };
   editor_ = new EditorController(std::move(context), this);
   connect(editor_, &EditorController::editingChanged, this, [this](bool editing) {
-    for (QAction* a : {actions_->generate, actions_->savePreset, actions_->loadPreset})
+    for (QAction* a : {actions_->generate, actions_->savePreset, actions_->loadPreset,
+                       actions_->lightFromBackground, actions_->lightFromPanorama})
       a->setEnabled(editing);
     actions_->applyToSelected->setEnabled(editing && selectedPhotoIds().size() > 1);
   });
   connect(editor_, &EditorController::message, this,
           [this](const QString& text) { statusBar()->showMessage(text, 10000); });
   connect(actions_->generate, &QAction::triggered, editor_, &EditorController::generate);
+  connect(actions_->lightFromBackground, &QAction::triggered, this, [this] {
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Light From Background"), QString(),
+        tr("Photos (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.heic *.heif);;All files (*)"));
+    if (!file.isEmpty())
+      editor_->lightFromFile(file, false);
+  });
+  connect(actions_->lightFromPanorama, &QAction::triggered, this, [this] {
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Light From Panorama"), QString(),
+        tr("Panoramas (*.hdr *.exr *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"));
+    if (file.isEmpty())
+      return;
+    bool ok = false;
+    const double rotation = QInputDialog::getDouble(
+        this, tr("Light From Panorama"),
+        tr("Turn the panorama by (degrees; its centre faces the camera):"), 0, -180, 180, 0, &ok);
+    if (ok)
+      editor_->lightFromFile(file, true, rotation);
+  });
+  connect(editor_, &EditorController::lightFromFileDone, this, [this](const QString& error) {
+    if (error.isEmpty())
+      return;
+    spdlog::error("Lighting: {}", error.toStdString());
+    // Window-modal but not blocking: the edit session goes on behind it.
+    auto* box = new QMessageBox(QMessageBox::Warning, tr("Lighting"), error, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("lightingError"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+  });
   connect(project_, &ProjectController::projectChanged, this, [this] {
     undo_stack_->clear();
     editor_->setPhoto(QString());

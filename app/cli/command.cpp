@@ -8,6 +8,7 @@
 #include "app/cli/identity.h"
 #include "app/cli/infer.h"
 #include "app/cli/inspect.h"
+#include "app/cli/light_from.h"
 #include "app/cli/render.h"
 #include "app/cli/sample.h"
 #include "app/cli/train.h"
@@ -59,6 +60,10 @@ const std::vector<CommandSpec>& command_table() {
        "Face descriptors of photos and how alike they are (the identity guard; needs the "
        "face-api models)",
        add_identity_command},
+      {"light-from",
+       "The light of a panorama (HDR) or a background photo as the 27 SH numbers and the "
+       "sliders' direction",
+       add_light_from_command},
       {"sample", "Generate images with DDIM from a checkpoint, physical buffers and a latent",
        add_sample_command},
       {"bench",

@@ -14,6 +14,7 @@
 #include "training/buffer_images.h"
 #include "training/editing/edit_engine.h"
 #include "training/editing/guarded_edit.h"
+#include "training/editing/light_from_file.h"
 #include "training/identity/identity_guard.h"
 #include "training/image_io/image_file.h"
 
@@ -37,6 +38,9 @@ namespace {
 struct InferArgs {
   std::vector<fs::path> sources;
   fs::path target, output_dir, model_path, meanshape, noise, edit_file, sh_file, cache;
+  fs::path light_background, light_hdri;
+  double hdri_rotation = 0;
+  bool light_absolute = false;
   std::string modes = "pose,exp,light", steps = "ddim20", precision = "fp32", format, colour;
   std::string sampler = "ddim";
   std::optional<double> azimuth, elevation, intensity, ambient, jaw, strength;
@@ -105,6 +109,24 @@ editing::EditSpec spec_from(const InferArgs& a) {
                "--sh sets the whole light; it cannot be combined with --light-* or --ambient");
     l = editing::LightEdit{};
     l.sh = read_sh(a.sh_file);
+  }
+  if (!a.light_background.empty() || !a.light_hdri.empty()) {
+    DRIG_CHECK(a.light_background.empty() || a.light_hdri.empty(),
+               "--light-from-background and --light-from-hdri each set the whole light: give one");
+    DRIG_CHECK(a.sh_file.empty() && !a.azimuth && !a.elevation && !a.intensity && !a.ambient &&
+                   a.colour.empty(),
+               "--light-from-* sets the whole light; it cannot be combined with --sh, --light-* "
+               "or --ambient");
+    editing::LightFromFileOptions o;
+    o.panorama = !a.light_hdri.empty();
+    o.rotation_deg = a.hdri_rotation;
+    const editing::LightFromFile from =
+        editing::light_from_file(o.panorama ? a.light_hdri : a.light_background, o);
+    if (!from.note.empty())
+      std::cerr << "note: " << from.note << "\n";
+    l = editing::LightEdit{};
+    l.sh = from.sh;
+    l.keep_exposure = !a.light_absolute;
   }
   for (const std::string& e : a.exp) {
     const size_t eq = e.find('=');
@@ -265,6 +287,17 @@ CommandRunner add_infer_command(CLI::App& sub) {
   sub.add_option("--ambient", a->ambient, "Uniform ambient light");
   sub.add_option("--sh", a->sh_file, "The whole light: 27 SH numbers (text or .npy)")
       ->check(CLI::ExistingFile);
+  sub.add_option("--light-from-background", a->light_background,
+                 "The light of this background photo, placed around the subject (see the user "
+                 "guide for the assumptions)")
+      ->check(CLI::ExistingFile);
+  sub.add_option("--light-from-hdri", a->light_hdri,
+                 "The light of this equirectangular panorama (.hdr, .exr or a photo)")
+      ->check(CLI::ExistingFile);
+  sub.add_option("--hdri-rotation", a->hdri_rotation,
+                 "Turn the panorama by this azimuth first (degrees, towards the image's right)");
+  sub.add_flag("--light-absolute", a->light_absolute,
+               "Use the panorama's or background's own exposure instead of the photo's");
   sub.add_option("--exp", a->exp, "Expression coefficients INDEX=VALUE ...");
   sub.add_option("--jaw", a->jaw, "Jaw opening in degrees");
   sub.add_option("--yaw", a->yaw, "Head turn in degrees, relative to the photo");
@@ -365,7 +398,7 @@ CommandRunner add_infer_command(CLI::App& sub) {
     } else {
       DRIG_CHECK(spec.changes_rig(),
                  "nothing to do: give --target (transfer) or an edit "
-                 "(--light-*, --sh, --exp, --jaw, --yaw/--pitch/--roll, --edit)");
+                 "(--light-*, --sh, --light-from-*, --exp, --jaw, --yaw/--pitch/--roll, --edit)");
     }
     int failures = 0;
     for (size_t i = 0; i < photos.size(); ++i) {

@@ -6,6 +6,8 @@
 // ATen before Qt: ATen has a member named `slots`, which Qt defines as a macro.
 #include <ATen/ATen.h>
 
+#include "render/environment_light.h"
+#include "render/light_rig.h"
 #include "render/render_types.h"
 #include "tests/support/test_paths.h"
 #include "tests/training/editing/edit_fixtures.h"
@@ -34,6 +36,7 @@
 #include <QFile>
 #include <QLabel>
 #include <QListView>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -42,6 +45,8 @@
 #include <QTableWidget>
 #include <QTest>
 #include <QUndoStack>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <cmath>
 #include <filesystem>
@@ -303,6 +308,77 @@ private slots:
     QTest::qWait(100);
     QVERIFY(window.grab().save(
         QString::fromStdString((out_dir() / "studio_editor_light.png").string())));
+  }
+
+  void lightFromAPanoramaAndABackground() {
+    MainWindow window(windowOptions());
+    openFirstPhoto(window);
+    if (QTest::currentTestFailed())
+      return;
+    EditorController* editor = window.editorController();
+    QVERIFY(editor->editing());
+    QVERIFY(window.actions()->lightFromPanorama->isEnabled());
+    QVERIFY(window.actions()->lightFromBackground->isEnabled());
+    // From the photo's fitted light (an earlier test stored a light edit).
+    QTest::mouseClick(window.controlsPanel()->lighting()->resetButton(), Qt::LeftButton);
+    const std::array<float, 27> fitted = editor->currentLight();
+    const render::Buffers base = editor->renderBuffers();
+    // A panorama with a sun low on the image's right: the face is lit from
+    // there, at the photo's own exposure.
+    cv::Mat bgr(64, 128, CV_32FC3, cv::Scalar(0.05, 0.05, 0.05));
+    cv::circle(bgr, {int((70 + 180) / 360.0 * 128), int((90 - 20) / 180.0 * 64)}, 2,
+               cv::Scalar(200, 200, 200), cv::FILLED);
+    const QString hdr = QString::fromStdString((out_dir() / "editor_sun.hdr").string());
+    QVERIFY(cv::imwrite(hdr.toStdString(), bgr));
+    QSignalSpy done(editor, &EditorController::lightFromFileDone);
+    const int steps = window.undoStack()->index();
+    editor->lightFromFile(hdr, true);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
+    QVERIFY2(done.at(0).at(0).toString().isEmpty(), qPrintable(done.at(0).at(0).toString()));
+    const std::array<float, 27> lit = editor->currentLight();
+    QCOMPARE(window.undoStack()->index(), steps + 1);
+    QVERIFY(std::abs(render::dominant_light(lit).azimuth_deg - 70) < 5);
+    // The synthetic fit's light has no positive exposure to keep (a real
+    // DECA fit has): then the panorama's own is used.
+    if (render::dc_luminance(fitted) > 0)
+      QVERIFY(std::abs(render::dc_luminance(lit) - render::dc_luminance(fitted)) <
+              1e-3 * render::dc_luminance(fitted));
+    QVERIFY(difference(editor->renderBuffers(), base) > 1.0);
+    QVERIFY(
+        window.projectController()->project()->edits.at("img14").at("light").at("keep_exposure"));
+    window.editorCanvas()->setMode(EditorCanvas::Mode::Buffers);
+    QTest::qWait(100);
+    QVERIFY(window.grab().save(
+        QString::fromStdString((out_dir() / "studio_light_from_panorama.png").string())));
+    window.undoStack()->undo();
+    QVERIFY(editor->currentLight() == fitted);
+
+    // A broken file: an error naming it, the light untouched.
+    const QString broken = QString::fromStdString((out_dir() / "broken.hdr").string());
+    QFile f(broken);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("#?RADIANCE\nbroken");
+    f.close();
+    editor->lightFromFile(broken, true);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 20000);
+    QVERIFY(done.at(1).at(0).toString().contains(QStringLiteral("broken.hdr")));
+    QVERIFY(editor->currentLight() == fitted);
+    auto* box = window.findChild<QMessageBox*>(QStringLiteral("lightingError"));
+    QVERIFY(box && box->isVisible() && box->text().contains(QStringLiteral("broken.hdr")));
+    box->close();
+
+    // A background photo: a real photo lit from its left.
+    cv::Mat photo =
+        cv::imread((drig::test::shared_dir() / "testdata/albums/mark/img15.jpg").string());
+    QVERIFY(!photo.empty());
+    photo(cv::Rect(photo.cols / 2, 0, photo.cols - photo.cols / 2, photo.rows)) =
+        cv::Scalar::all(0);
+    const QString background = QString::fromStdString((out_dir() / "left_lit.jpg").string());
+    QVERIFY(cv::imwrite(background.toStdString(), photo));
+    editor->lightFromFile(background, false);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 20000);
+    QVERIFY2(done.at(2).at(0).toString().isEmpty(), qPrintable(done.at(2).at(0).toString()));
+    QVERIFY(render::dominant_light(editor->currentLight()).azimuth_deg < -20);
   }
 
   void fastPreviewFollowsTheSliders() {

@@ -174,6 +174,8 @@ nlohmann::json to_json(const EditControls& c) {
       {"tint", c.tint},           {"colour", c.colour}};
   if (c.light_sh)
     light["sh"] = std::vector<float>(c.light_sh->begin(), c.light_sh->end());
+  if (c.light_sh && c.light_sh_keep_exposure)
+    light["keep_exposure"] = true;
   nlohmann::json named = nlohmann::json::object();
   for (const auto& [key, v] : c.named)
     if (!zero(v))
@@ -221,6 +223,7 @@ EditControls controls_from_json(const nlohmann::json& j, const std::string& sour
         render::ShLight sh{};
         std::copy(v.begin(), v.end(), sh.begin());
         c.light_sh = sh;
+        c.light_sh_keep_exposure = l.value("keep_exposure", false);
       }
     }
     if (j.contains("expression")) {
@@ -256,6 +259,7 @@ EditSpec to_spec(const EditControls& c, const face::DecaCode& fitted,
   s.strength = c.strength;
   if (c.light_sh) {
     s.light.sh = c.light_sh;
+    s.light.keep_exposure = c.light_sh_keep_exposure;
   } else if (c.light_edited) {
     const render::DirectionalLight dom =
         render::dominant_light(rendering::light_from_tensor(fitted.light));
@@ -306,6 +310,7 @@ EditControls controls_from_spec(const EditSpec& spec, const face::DecaCode& fitt
   c.strength = spec.strength;
   if (spec.light.sh) {
     c.light_sh = spec.light.sh;
+    c.light_sh_keep_exposure = spec.light.keep_exposure;
   } else if (!spec.light.empty()) {
     const render::DirectionalLight dom =
         render::dominant_light(rendering::light_from_tensor(fitted.light));

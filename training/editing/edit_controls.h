@@ -62,6 +62,7 @@ struct EditControls {
   double tint = 0;
   std::array<double, 3> colour{1, 1, 1};   // a picked colour, times temperature and tint
   std::optional<render::ShLight> light_sh; // typed in or copied: replaces all of the above
+  bool light_sh_keep_exposure = false;     // from a panorama or background (LightEdit)
 
   // Expression.
   std::map<std::string, double> named;       // motion key -> amount (1 = 100 %)

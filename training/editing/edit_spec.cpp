@@ -3,6 +3,7 @@
 #include "model/base/atomic_file.h"
 #include "model/base/error.h"
 #include "model/diffusion/ode_solver.h"
+#include "render/environment_light.h"
 #include "render/light_rig.h"
 #include "training/rendering/buffer_tensors.h"
 #include "training/rendering/rig_edit.h"
@@ -62,6 +63,8 @@ nlohmann::json to_json(const EditSpec& s) {
   put_optional(light, "colour", s.light.colour);
   if (s.light.sh)
     light["sh"] = std::vector<float>(s.light.sh->begin(), s.light.sh->end());
+  if (s.light.sh && s.light.keep_exposure)
+    light["keep_exposure"] = true;
   nlohmann::json expression = nlohmann::json::object();
   for (const auto& [i, v] : s.expression)
     expression[std::to_string(i)] = v;
@@ -104,6 +107,7 @@ EditSpec edit_from_json(const nlohmann::json& j, const std::string& source) {
         render::ShLight sh{};
         std::copy(v.begin(), v.end(), sh.begin());
         s.light.sh = sh;
+        s.light.keep_exposure = l.value("keep_exposure", false);
         DRIG_CHECK(!s.light.azimuth_deg && !s.light.elevation_deg && !s.light.intensity &&
                        !s.light.ambient && !s.light.colour,
                    "light.sh cannot be combined with azimuth/elevation/intensity/ambient/colour");
@@ -161,7 +165,10 @@ face::DecaCode apply_spec(const face::DecaCode& fitted, const EditSpec& spec) {
     edit.head_pose_deg = ypr;
   }
   if (spec.light.sh) {
-    edit.light = spec.light.sh;
+    edit.light =
+        spec.light.keep_exposure
+            ? render::match_exposure(*spec.light.sh, rendering::light_from_tensor(fitted.light))
+            : *spec.light.sh;
   } else if (!spec.light.empty()) {
     render::DirectionalLight light =
         render::dominant_light(rendering::light_from_tensor(fitted.light));

@@ -23,6 +23,9 @@ struct LightEdit {
   std::optional<double> azimuth_deg, elevation_deg, intensity, ambient;
   std::optional<std::array<double, 3>> colour;
   std::optional<render::ShLight> sh; // all 27 numbers; excludes the above
+  // With sh: scaled to the fitted light's DC luminance, so the photo keeps
+  // its exposure (a light from a panorama or background photo).
+  bool keep_exposure = false;
   bool empty() const {
     return !azimuth_deg && !elevation_deg && !intensity && !ambient && !colour && !sh;
   }

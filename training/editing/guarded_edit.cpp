@@ -14,7 +14,7 @@ std::string IdentityReport::summary(double min_similarity, const std::string& mi
   if (!guarded)
     return "identity not measured (no face-api models)";
   if (!measured)
-    return "identity not measured: no face found in the result";
+    return "identity not measured: " + (failure.empty() ? std::string("no result") : failure);
   const double t = identity::IdentityGuard::threshold();
   std::string line = fmt::format("identity {:.2f} ({})", similarity,
                                  similarity >= t ? "same person" : "looks like someone else");
@@ -26,14 +26,16 @@ std::string IdentityReport::summary(double min_similarity, const std::string& mi
 
 namespace {
 
-// The guard's verdict, or nothing when the result shows no face to compare.
+// The guard's verdict, or nothing (and why) when it could not compare.
 std::optional<identity::EditCheck> check(const identity::IdentityGuard& guard,
-                                         const PreparedPhoto& photo, const EditResult& r) {
+                                         const PreparedPhoto& photo, const EditResult& r,
+                                         std::string* failure) {
   try {
     return guard.check_edit(photo, r.crop);
   } catch (const CancelledError&) {
     throw;
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    *failure = e.what();
     return std::nullopt;
   }
 }
@@ -51,7 +53,8 @@ GuardedResult sample_with_identity(const PreparedPhoto& photo, const EditSampler
   if (!policy.guard)
     return out;
   out.identity.guarded = true;
-  std::optional<identity::EditCheck> best = check(*policy.guard, photo, out.result);
+  std::optional<identity::EditCheck> best =
+      check(*policy.guard, photo, out.result, &out.identity.failure);
   for (int k = 1; best && policy.min_similarity > 0 && best->similarity < policy.min_similarity &&
                   k <= policy.retries;
        ++k) {
@@ -59,7 +62,8 @@ GuardedResult sample_with_identity(const PreparedPhoto& photo, const EditSampler
       throw CancelledError();
     EditResult again =
         sample(at::randn({1, 3, image_size, image_size}, make_generator(uint64_t(seed + k))));
-    const std::optional<identity::EditCheck> c = check(*policy.guard, photo, again);
+    const std::optional<identity::EditCheck> c =
+        check(*policy.guard, photo, again, &out.identity.failure);
     ++out.identity.retries;
     if (c && c->similarity > best->similarity) {
       best = c;

@@ -32,8 +32,9 @@ struct IdentityReport {
   // What each shows (index into face::kExpressionLabels, -1 = not measured).
   int source_expression = -1, result_expression = -1;
   double source_probability = 0, result_probability = 0;
-  int retries = 0;  // more seeds sampled for the minimum
-  int64_t seed = 0; // the seed whose result was kept
+  std::string failure; // why the guard could not measure the result
+  int retries = 0;     // more seeds sampled for the minimum
+  int64_t seed = 0;    // the seed whose result was kept
   // "identity 0.83 (same person); 2 more seed(s) tried for <minimum> 0.80,
   // kept seed 7", or why it was not measured. `minimum` names the setting
   // as the front end calls it.

@@ -2,6 +2,7 @@
 // light colour, and controls -> spec, the same spec infer reads.
 #include "model/base/atomic_file.h"
 #include "model/face/flame.h"
+#include "render/environment_light.h"
 #include "render/light_rig.h"
 #include "tests/support/test_paths.h"
 #include "tests/training/editing/edit_fixtures.h"
@@ -169,6 +170,41 @@ TEST(EditControls, JsonRoundTripsInsideTheEditDocument) {
   bad = doc.at("controls");
   bad["expression"]["components"]["x"] = 1;
   EXPECT_NE(test::error_of([&] { controls_from_json(bad, "p"); }).find("'x'"), std::string::npos);
+}
+
+TEST(EditControls, AnEnvironmentsLightKeepsEachPhotosExposure) {
+  // A panorama's light at its own exposure, far brighter than either photo.
+  const render::ShLight sky = render::directional_to_sh({60, 30, 40.0, {1.2, 1, 0.8}, 5});
+  EditControls c;
+  c.light_sh = sky;
+  c.light_sh_keep_exposure = true;
+  for (const int seed : {9, 10}) {
+    face::DecaCode fitted = random_code(seed);
+    fitted.light[0][0].abs_(); // a fitted light's DC is positive
+    const EditSpec spec = to_spec(c, fitted, ExpressionBasis{});
+    EXPECT_TRUE(spec.light.keep_exposure);
+    const render::ShLight fitted_light = rendering::light_from_tensor(fitted.light);
+    const render::ShLight edited = rendering::light_from_tensor(apply_spec(fitted, spec).light);
+    EXPECT_NEAR(render::dc_luminance(edited), render::dc_luminance(fitted_light),
+                1e-4 * std::abs(render::dc_luminance(fitted_light)))
+        << "photo " << seed;
+    EXPECT_NEAR(render::dominant_light(edited).azimuth_deg, 60, 1e-3) << "the panorama's light";
+    // As given, without the flag.
+    EditSpec absolute = spec;
+    absolute.light.keep_exposure = false;
+    EXPECT_EQ(rendering::light_from_tensor(apply_spec(fitted, absolute).light), sky);
+  }
+  // Presets and infer --edit keep the flag.
+  face::DecaCode fitted = random_code(9);
+  fitted.light[0][0].fill_(-1);
+  EXPECT_NE(test::error_of([&] {
+              apply_spec(fitted, to_spec(c, fitted, ExpressionBasis{}));
+            }).find("exposure"),
+            std::string::npos);
+  const EditSpec spec = to_spec(c, fitted, ExpressionBasis{});
+  const nlohmann::json doc = edit_document(c, spec);
+  EXPECT_TRUE(controls_from_json(doc.at("controls"), "doc").light_sh_keep_exposure);
+  EXPECT_TRUE(edit_from_json(doc, "doc").light.keep_exposure);
 }
 
 TEST(EditControls, AHandWrittenSpecBecomesControlsThatMakeIt) {
