@@ -108,6 +108,9 @@ ControlsPanel::ControlsPanel(QWidget* parent)
 
   result_->addControl(QStringLiteral("strength"), tr("Strength"), 0, 100, 100, pct,
                       tr("How much of the edit to apply (0 = the photo's own rig)"));
+  result_->addControl(QStringLiteral("colourLock"), tr("Colour lock"), 0, 100, 100, pct,
+                      tr("Keep the photo's skin tone and white balance in the result (on by "
+                         "default for expression and pose edits, off for light edits)"));
   fast_->setObjectName(QStringLiteral("fastPreviewCheck"));
   fast_->setToolTip(tr("A first image after a few steps, then refined to the steps set in "
                        "Preferences; moving a slider starts over at once"));

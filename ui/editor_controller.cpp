@@ -7,6 +7,7 @@
 #include "model/base/error.h"
 #include "render/cpu_rasterizer.h"
 #include "render/light_rig.h"
+#include "training/align/sidecar.h"
 #include "training/editing/edit_controls.h"
 #include "training/editing/edit_engine.h"
 #include "training/fitting/rig_file.h"
@@ -81,6 +82,7 @@ QMap<QString, int> displayed(const editing::EditControls& c, double fitted_jaw_d
   v["pose.pitch"] = rounded(c.pose_delta_deg[1]);
   v["pose.roll"] = rounded(c.pose_delta_deg[2]);
   v["result.strength"] = rounded(c.strength * 100);
+  v["result.colourLock"] = rounded(c.colour_lock_shown() * 100);
   return v;
 }
 
@@ -250,6 +252,17 @@ void EditorController::setPhoto(const QString& id) {
     showControls();
     updatePreview();
     showCachedResult();
+    if (entry)
+      try {
+        const auto record = align::read_sidecar(align::sidecar_path(entry->aligned));
+        if (record && record->upscaled)
+          emit message(tr("This face is %1 px across, smaller than the %2 px the model edits: it "
+                          "is upscaled, edited and pasted back at its own size, so the result is "
+                          "limited by the photo's resolution.")
+                           .arg(record->region_px)
+                           .arg(record->output_size));
+      } catch (const std::exception&) {
+      }
   }
   emit editingChanged(ok);
 }
@@ -321,6 +334,8 @@ void EditorController::readPanel(const QString& group_name) {
       c.components[k.mid(1).toInt()] = v / 100.0;
     } else if (group_name == "pose") {
       c.pose_delta_deg[k == "yaw" ? 0 : k == "pitch" ? 1 : 2] = v;
+    } else if (k == "colourLock") {
+      c.colour_lock = v / 100.0;
     } else {
       c.strength = v / 100.0;
     }
@@ -339,8 +354,10 @@ void EditorController::resetGroup(const QString& group) {
     editing::reset_group(c, "expression", impl_->rig->code);
   else if (group == "pose")
     editing::reset_group(c, "pose", impl_->rig->code);
-  else
+  else {
     c.strength = 1;
+    c.colour_lock.reset();
+  }
   setControls(c);
 }
 

@@ -253,6 +253,7 @@ void EditorController::generate() {
     int retries = 0;          // more seeds tried for the minimum identity
     double seconds = 0;       // the full-steps edit (with its retries), model loading excluded
     QString identity_failure; // why a present guard could not measure the result
+    QString colour;           // the skin colour's CIEDE2000 from the photo, and the lock
   };
   const double min_identity = settings.min_identity;
   const int identity_retries = settings.identity_retries;
@@ -320,8 +321,17 @@ void EditorController::generate() {
         const editing::GuardedResult guarded =
             editing::edit_with_identity(*engine, *photo, pending->spec, g, policy, job);
         const editing::EditResult& r = guarded.result;
-        Done done{engine, QString::fromStdString(pending->png.string())};
+        Done done;
+        done.engine = engine;
+        done.png = QString::fromStdString(pending->png.string());
         done.retries = guarded.identity.retries;
+        if (!std::isnan(r.skin_delta_e_after))
+          done.colour =
+              r.colour_lock > 0
+                  ? tr("skin colour ΔE %1 (locked from %2)")
+                        .arg(r.skin_delta_e_after, 0, 'f', 1)
+                        .arg(r.skin_delta_e_before, 0, 'f', 1)
+                  : tr("skin colour ΔE %1 (lock off)").arg(r.skin_delta_e_before, 0, 'f', 1);
         if (guarded.identity.guarded && !guarded.identity.measured)
           done.identity_failure = QString::fromStdString(guarded.identity.summary());
         if (guarded.identity.measured) {
@@ -391,6 +401,8 @@ void EditorController::generate() {
               text += tr(" · looks %1").arg(out.value.expression);
             if (out.value.retries > 0)
               text += tr(" (best of %1 seeds)").arg(out.value.retries + 1);
+            if (!out.value.colour.isEmpty())
+              text += QStringLiteral(" · ") + out.value.colour;
             ctx_.controls->generateStatus()->setText(text);
             ctx_.canvas->infoLabel()->setText(text);
           } else if (!out.value.identity_failure.isEmpty()) {

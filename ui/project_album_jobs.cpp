@@ -48,6 +48,8 @@ void ProjectController::alignPending() {
   o.output_dir = project_->aligned_dir();
   o.size = 256;
   o.all_faces = true; // a group photo keeps every face; Choose Face picks which one is edited
+  // Small faces (event and group photos) can be edited; Personalize leaves them out.
+  o.allow_small_faces = true;
   auto job = startJob(tr("Align %n photo(s)", nullptr, int(o.inputs.size())));
   const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
   job->future = run_in_background<align::AlignSummary>(

@@ -28,6 +28,16 @@ fs::path last_model(const fs::path& log_dir) {
   return best;
 }
 
+// An aligned face upscaled for editing (too small to train on).
+bool upscaled(const fs::path& aligned) {
+  try {
+    const auto record = align::read_sidecar(align::sidecar_path(aligned));
+    return record && record->upscaled;
+  } catch (const std::exception&) {
+    return false; // create-data reports an unreadable sidecar itself
+  }
+}
+
 } // namespace
 
 void ProjectController::personalize(const PersonalizeOptions& options) {
@@ -42,7 +52,7 @@ void ProjectController::personalize(const PersonalizeOptions& options) {
   project::PersonModel& person = project_->person(options.person.toStdString());
   const fs::path root = project_->models_dir() / person.name;
   const fs::path photos = root / "photos", dataset = root / "dataset.lmdb", run = root / "run";
-  int usable = 0;
+  int usable = 0, small = 0;
   std::error_code ec;
   if (!fs::exists(dataset)) {
     // The usable photos, linked into one folder (create-data takes a folder).
@@ -52,12 +62,20 @@ void ProjectController::personalize(const PersonalizeOptions& options) {
     for (const project::PhotoEntry& e : project_->photos)
       if (e.usable() && !e.aligned.empty() &&
           (e.person == person.name || (e.person.empty() && person.name == "default"))) {
+        if (upscaled(e.aligned)) {
+          ++small;
+          continue;
+        }
         ++usable;
         fs::create_symlink(e.aligned, photos / e.aligned.filename(), ec);
         const fs::path sidecar = align::sidecar_path(e.aligned);
         if (fs::exists(sidecar))
           fs::create_symlink(sidecar, photos / sidecar.filename(), ec);
       }
+    if (small > 0)
+      emit message(tr("%n photo(s) left out: the face is smaller than 256 px, enough to edit "
+                      "but too small to learn from.",
+                      nullptr, small));
     if (usable < options.batch)
       return emit message(tr("Personalizing needs at least %1 usable photos (batch size); the "
                              "album has %2.")

@@ -61,6 +61,9 @@ CommandRunner add_align_command(CLI::App& sub) {
   sub.add_option("--workers", o->workers, "Photos processed at once (0: one per core)")
       ->capture_default_str();
   sub.add_flag("--force", o->force, "Re-align photos whose outputs are up to date");
+  sub.add_flag("--allow-small-faces", o->allow_small_faces,
+               "Upscale faces smaller than the output instead of skipping them (for editing; "
+               "create-data refuses them)");
   sub.add_option("--max-megapixels", o->load.max_megapixels,
                  "Refuse images larger than this (decompression-bomb guard)")
       ->capture_default_str();

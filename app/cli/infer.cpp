@@ -23,6 +23,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -43,7 +44,7 @@ struct InferArgs {
   bool light_absolute = false;
   std::string modes = "pose,exp,light", steps = "ddim20", precision = "fp32", format, colour;
   std::string sampler = "ddim";
-  std::optional<double> azimuth, elevation, intensity, ambient, jaw, strength;
+  std::optional<double> azimuth, elevation, intensity, ambient, jaw, strength, colour_lock;
   double yaw = 0, pitch = 0, roll = 0, eta = 0;
   std::vector<std::string> exp;
   std::optional<int64_t> seed;
@@ -144,6 +145,8 @@ editing::EditSpec spec_from(const InferArgs& a) {
     s.pose_delta_deg = {a.yaw, a.pitch, a.roll};
   if (a.strength)
     s.strength = *a.strength;
+  if (a.colour_lock)
+    s.colour_lock = *a.colour_lock;
   DRIG_CHECK(s.strength >= 0 && s.strength <= 1, "--strength {} is outside 0..1", s.strength);
   s.sampler = a.sampler;
   s.steps = a.steps;
@@ -298,6 +301,10 @@ CommandRunner add_infer_command(CLI::App& sub) {
                  "Turn the panorama by this azimuth first (degrees, towards the image's right)");
   sub.add_flag("--light-absolute", a->light_absolute,
                "Use the panorama's or background's own exposure instead of the photo's");
+  sub.add_option("--colour-lock,--color-lock", a->colour_lock,
+                 "Keep the photo's skin tone and white balance (0..1; default 1 for expression "
+                 "and pose edits, 0 for light edits)")
+      ->check(CLI::Range(0.0, 1.0));
   sub.add_option("--exp", a->exp, "Expression coefficients INDEX=VALUE ...");
   sub.add_option("--jaw", a->jaw, "Jaw opening in degrees");
   sub.add_option("--yaw", a->yaw, "Head turn in degrees, relative to the photo");
@@ -413,6 +420,11 @@ CommandRunner add_infer_command(CLI::App& sub) {
         continue;
       }
       std::cout << photos[i].string() << ":\n";
+      if (photo->upscaled_from_px > 0)
+        std::cout << fmt::format("  note: the face is {} px across, smaller than the {} px the "
+                                 "model edits: upscaled, edited and pasted back at its own size; "
+                                 "the result is limited by the photo's resolution\n",
+                                 photo->upscaled_from_px, s);
       if (target) {
         for (const editing::TransferMode mode : modes) {
           const editing::GuardedResult guarded = editing::sample_with_identity(
@@ -436,6 +448,15 @@ CommandRunner add_infer_command(CLI::App& sub) {
             editing::edit_with_identity(engine, *photo, spec, g, policy, env.job);
         print_identity(guarded.identity, *a, !spec.expression.empty() || spec.jaw_deg.has_value());
         const editing::EditResult& r = guarded.result;
+        if (!std::isnan(r.skin_delta_e_before))
+          std::cout << (r.colour_lock > 0
+                            ? fmt::format(
+                                  "  skin colour: CIEDE2000 {:.1f} -> {:.1f} from the photo "
+                                  "(colour lock {:.2f})\n",
+                                  r.skin_delta_e_before, r.skin_delta_e_after, r.colour_lock)
+                            : fmt::format("  skin colour: CIEDE2000 {:.1f} from the photo (colour "
+                                          "lock off)\n",
+                                          r.skin_delta_e_before));
         const fs::path crop = a->output_dir / (photos[i].stem().string() + "_edit.png");
         writer.crop(r.sample, crop);
         std::cout << "  " << crop.string() << "\n";

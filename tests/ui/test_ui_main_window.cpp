@@ -181,13 +181,14 @@ private slots:
          "Album",
          {"Align Faces", "Fit Face Model", "Exclude from Personalization", "Assign to Person…",
           "Choose Face…", "Remove Photo"}},
+        {"lightingMenu", "Lighting", {"From Background…", "From Panorama…"}},
         {"modelMenu", "Model", {"Personalize…", "Generate"}},
         {"helpMenu", "Help", {"About DiffusionRig Studio", "About Qt"}},
     };
     QStringList titles;
     for (const QAction* action : window.menuBar()->actions())
       titles << strip_mnemonic(action->text());
-    QCOMPARE(titles, QStringList({"File", "Edit", "View", "Album", "Model", "Help"}));
+    QCOMPARE(titles, QStringList({"File", "Edit", "View", "Album", "Lighting", "Model", "Help"}));
     for (const auto& expected : menus) {
       auto* menu = window.findChild<QMenu*>(QString::fromLatin1(expected.menu));
       QVERIFY2(menu != nullptr, expected.menu);

@@ -102,7 +102,8 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
   const SourceStamp quick = stamp_source(photo, false);
   const fs::path first = output_png(options.output_dir, stem, 0);
   if (!options.force && fs::exists(first) &&
-      sidecar_matches(sidecar_path(first), quick, options.size, options.all_faces)) {
+      sidecar_matches(sidecar_path(first), quick, options.size, options.all_faces,
+                      options.allow_small_faces)) {
     result.status = PhotoStatus::UpToDate;
     result.outputs.push_back(first);
     return result;
@@ -135,6 +136,7 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
   SourceStamp stamp = stamp_source(photo, true);
   ffhq::AlignParams params;
   params.output_size = options.size;
+  params.upscale_small = options.allow_small_faces;
   int written = 0;
   for (size_t k = 0; k < faces.size(); ++k) {
     const ffhq::AlignResult aligned = ffhq::align_face(rgb, faces[k].landmarks, params);

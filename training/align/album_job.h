@@ -20,6 +20,9 @@ struct AlignJobOptions {
   bool all_faces = false; // default: only the largest face of each photo
   int workers = 0;        // 0: one per core
   bool force = false;     // re-align even when the outputs are up to date
+  // For editing: faces smaller than the output are upscaled (marked in the
+  // sidecar; create-data and Personalize refuse them) instead of refused.
+  bool allow_small_faces = false;
   DetectorOptions detector;
   image_io::LoadOptions load;
 };

@@ -97,6 +97,8 @@ json make_sidecar(const SidecarInput& in) {
                     // both images, and the source frame is the photo after EXIF orientation.
                     {"aligned_to_source", matrix(in.aligned->aligned_to_source)},
                     {"source_to_aligned", matrix(in.aligned->source_to_aligned)}};
+  if (in.aligned->upscaled) // absent otherwise: sidecars of earlier versions read the same
+    j["alignment"]["upscaled_from_px"] = in.aligned->region_px;
   return j;
 }
 
@@ -142,6 +144,8 @@ std::optional<AlignmentRecord> read_sidecar(const fs::path& sidecar) {
     r.source = j.at("source").at("path").get<std::string>();
     r.orientation_applied = j.at("image").value("orientation_applied", true);
     r.icc_converted = j.at("image").value("icc_converted", false);
+    r.region_px = a.value("upscaled_from_px", 0);
+    r.upscaled = r.region_px > 0;
   } catch (const json::exception& e) {
     throw Error(fmt::format("{}: unreadable alignment sidecar ({})", sidecar.string(), e.what()));
   }
@@ -153,7 +157,7 @@ std::optional<AlignmentRecord> read_sidecar(const fs::path& sidecar) {
 }
 
 bool sidecar_matches(const fs::path& sidecar, const SourceStamp& source, int output_size,
-                     bool all_faces) {
+                     bool all_faces, bool allow_small_faces) {
   std::ifstream in(sidecar);
   if (!in)
     return false;
@@ -165,7 +169,8 @@ bool sidecar_matches(const fs::path& sidecar, const SourceStamp& source, int out
            j.at("source").at("size_bytes").get<std::uintmax_t>() == source.size_bytes &&
            j.at("source").at("mtime_ns").get<long long>() == source.mtime_ns &&
            j.at("alignment").at("output_size").get<int>() == output_size &&
-           (j.at("face").at("selection") == "all-faces") == all_faces;
+           (j.at("face").at("selection") == "all-faces") == all_faces &&
+           (allow_small_faces || !j.at("alignment").contains("upscaled_from_px"));
   } catch (const json::exception&) {
     return false;
   }

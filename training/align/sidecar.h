@@ -47,6 +47,9 @@ struct AlignmentRecord {
   cv::Matx23d aligned_to_source, source_to_aligned; // pixel centres at +0.5
   std::vector<cv::Point2d> landmarks;               // 68, source pixel indices
   bool orientation_applied = true, icc_converted = false;
+  // The face region was smaller than the output and upscaled (editing only).
+  bool upscaled = false;
+  int region_px = 0; // its size before that
 
   // The landmarks as pixel indices of the aligned crop scaled to `size`.
   std::vector<cv::Point2d> aligned_landmarks(double size) const;
@@ -61,7 +64,8 @@ std::optional<AlignmentRecord> read_sidecar(const std::filesystem::path& sidecar
 
 // Whether `sidecar` describes an alignment of this very source with these
 // settings (same size and mtime, same output size and face selection).
+// An upscaled small face matches only when small faces are allowed.
 bool sidecar_matches(const std::filesystem::path& sidecar, const SourceStamp& source,
-                     int output_size, bool all_faces);
+                     int output_size, bool all_faces, bool allow_small_faces = false);
 
 } // namespace drig::align

@@ -3,6 +3,7 @@
 #include "model/base/atomic_file.h"
 #include "model/base/error.h"
 #include "render/buffer_renderer.h"
+#include "training/align/sidecar.h"
 #include "training/datasets/lmdb_dataset.h"
 #include "training/fitting/deca_preprocess.h"
 #include "training/fitting/fit_job.h"
@@ -12,6 +13,7 @@
 #include "training/rendering/rig_renderer.h"
 
 #include <ATen/ATen.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -83,9 +85,29 @@ CreateDataSummary create_data(const CreateDataOptions& o, const JobContext& job)
     write_file_atomic(manifest_file, manifest.dump(1));
   }
 
+  // Faces upscaled for editing are too small to learn from (align.py's
+  // rule, which the Studio relaxes for edits only).
+  std::vector<fs::path> trainable;
+  for (const fs::path& p : all_inputs) {
+    std::optional<align::AlignmentRecord> record;
+    try {
+      record = align::read_sidecar(align::sidecar_path(p));
+    } catch (const Error&) {
+    }
+    if (record && record->upscaled)
+      summary.skipped.emplace_back(
+          p, fmt::format("the face is {} px, smaller than the {} px crop: upscaled for editing, "
+                         "too small to train on",
+                         record->region_px, record->output_size));
+    else
+      trainable.push_back(p);
+  }
+  DRIG_CHECK(!trainable.empty(), "{}: every face is too small to train on (upscaled for editing)",
+             o.data_dir.string());
+
   // 1. DECA on every photo (resumable: finished rigs are kept and skipped).
   fitting::FitOptions fit;
-  fit.inputs = all_inputs;
+  fit.inputs = trainable;
   fit.output_dir = partial / "rigs";
   fit.assets_dir = o.assets_dir;
   fit.device = o.device;
@@ -97,7 +119,7 @@ CreateDataSummary create_data(const CreateDataOptions& o, const JobContext& job)
     return summary;
   }
   std::vector<fs::path> inputs;
-  for (const fs::path& p : all_inputs) {
+  for (const fs::path& p : trainable) {
     const auto failed = std::find_if(fitted.failed.begin(), fitted.failed.end(),
                                      [&](const auto& f) { return f.first == p; });
     if (failed != fitted.failed.end())

@@ -131,6 +131,14 @@ bool EditControls::is_identity() const {
          pose_delta_deg == std::array<double, 3>{0, 0, 0};
 }
 
+double EditControls::colour_lock_shown() const {
+  if (colour_lock)
+    return *colour_lock;
+  const bool shape = !named.empty() || !components.empty() || jaw_open_deg || copied ||
+                     pose_delta_deg != std::array<double, 3>{0, 0, 0};
+  return shape ? 1.0 : 0.0;
+}
+
 bool EditControls::operator==(const EditControls& o) const {
   return to_json(*this) == to_json(o);
 }
@@ -189,13 +197,16 @@ nlohmann::json to_json(const EditControls& c) {
     expression["jaw"] = *c.jaw_open_deg;
   if (c.copied)
     expression["copied"] = *c.copied;
-  return {{"light", light},
-          {"expression", expression},
-          {"pose",
-           {{"yaw", c.pose_delta_deg[0]},
-            {"pitch", c.pose_delta_deg[1]},
-            {"roll", c.pose_delta_deg[2]}}},
-          {"strength", c.strength}};
+  nlohmann::json j = {{"light", light},
+                      {"expression", expression},
+                      {"pose",
+                       {{"yaw", c.pose_delta_deg[0]},
+                        {"pitch", c.pose_delta_deg[1]},
+                        {"roll", c.pose_delta_deg[2]}}},
+                      {"strength", c.strength}};
+  if (c.colour_lock)
+    j["colour_lock"] = *c.colour_lock;
+  return j;
 }
 
 EditControls controls_from_json(const nlohmann::json& j, const std::string& source) {
@@ -245,6 +256,11 @@ EditControls controls_from_json(const nlohmann::json& j, const std::string& sour
     }
     c.strength = j.value("strength", 1.0);
     DRIG_CHECK(c.strength >= 0 && c.strength <= 1, "strength {} is outside 0..1", c.strength);
+    if (j.contains("colour_lock")) {
+      c.colour_lock = j.at("colour_lock").get<double>();
+      DRIG_CHECK(*c.colour_lock >= 0 && *c.colour_lock <= 1, "colour_lock {} is outside 0..1",
+                 *c.colour_lock);
+    }
   } catch (const nlohmann::json::exception& e) {
     throw Error(fmt::format("{}: not valid edit controls: {}", source, e.what()));
   } catch (const Error& e) {
@@ -257,6 +273,7 @@ EditSpec to_spec(const EditControls& c, const face::DecaCode& fitted,
                  const ExpressionBasis& basis) {
   EditSpec s;
   s.strength = c.strength;
+  s.colour_lock = c.colour_lock;
   if (c.light_sh) {
     s.light.sh = c.light_sh;
     s.light.keep_exposure = c.light_sh_keep_exposure;
@@ -308,6 +325,7 @@ EditSpec to_spec(const EditControls& c, const face::DecaCode& fitted,
 EditControls controls_from_spec(const EditSpec& spec, const face::DecaCode& fitted) {
   EditControls c = controls_for(fitted);
   c.strength = spec.strength;
+  c.colour_lock = spec.colour_lock;
   if (spec.light.sh) {
     c.light_sh = spec.light.sh;
     c.light_sh_keep_exposure = spec.light.keep_exposure;

@@ -74,6 +74,10 @@ struct EditControls {
   std::array<double, 3> pose_delta_deg{0, 0, 0};
 
   double strength = 1;
+  // Colour lock 0..1; unset: EditSpec's default for the edit (on for
+  // expression and pose edits, off for light edits).
+  std::optional<double> colour_lock;
+  double colour_lock_shown() const; // what the slider shows
 
   bool is_identity() const; // nothing changed
   bool operator==(const EditControls&) const;

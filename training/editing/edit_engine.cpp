@@ -7,6 +7,7 @@
 #include "model/sampler.h"
 #include "training/align/album_job.h"
 #include "training/align/sidecar.h"
+#include "training/editing/colour_lock.h"
 #include "training/editing/source_paste.h"
 #include "training/fitting/fit_job.h"
 #include "training/rendering/buffer_tensors.h"
@@ -73,6 +74,16 @@ cv::Mat tensor_to_image(const at::Tensor& x) {
   const at::Tensor hwc =
       ((x[0].to(at::kCPU, at::kFloat) + 1) / 2).clamp(0, 1).permute({1, 2, 0}).contiguous();
   return cv::Mat(int(hwc.size(0)), int(hwc.size(1)), CV_32FC3, hwc.data_ptr<float>()).clone();
+}
+
+at::Tensor image_to_tensor(const cv::Mat& rgb) {
+  cv::Mat c = rgb.isContinuous() ? rgb : rgb.clone();
+  return at::from_blob(c.data, {c.rows, c.cols, 3}, at::kFloat)
+      .permute({2, 0, 1})
+      .unsqueeze(0)
+      .mul(2)
+      .sub(1)
+      .contiguous();
 }
 
 struct EditEngine::Impl {
@@ -146,6 +157,7 @@ std::shared_ptr<const PreparedPhoto> EditEngine::prepare(const fs::path& photo,
   a.output_dir = dir;
   a.size = kAlignedSize;
   a.workers = 1;
+  a.allow_small_faces = true; // edited at 256 and pasted back at its own size
   const align::AlignSummary aligned = align::align_album(a, job);
   if (aligned.cancelled)
     throw CancelledError();
@@ -207,6 +219,7 @@ std::shared_ptr<const PreparedPhoto> EditEngine::prepare_aligned(const fs::path&
       cv::fillConvexPoly(p->face_hull, hull, cv::Scalar(1.0));
       p->orientation_applied = record->orientation_applied;
       p->icc_converted = record->icc_converted;
+      p->upscaled_from_px = record->region_px;
       p->source = record->source;
     }
   } catch (const Error& e) {
@@ -260,6 +273,38 @@ at::Tensor EditEngine::generate(const at::Tensor& buffers, const at::Tensor& lat
   return sample(m.model, buffers, latent, o.noise, s, job).samples;
 }
 
+static void lock_result_colour(const PreparedPhoto& photo, EditResult& r, double strength,
+                               ColourLockMode mode) {
+  const int size = r.crop.cols;
+  const auto at_size = [size](const cv::Mat& m) {
+    if (m.empty() || m.cols == size)
+      return m;
+    cv::Mat out;
+    cv::resize(m, out, {size, size}, 0, 0, cv::INTER_AREA);
+    return out;
+  };
+  // The face both show: the source's face (hull and render) where the
+  // edited render still covers it.
+  cv::Mat region = at_size(photo.alpha);
+  if (region.empty())
+    return;
+  if (!photo.face_hull.empty())
+    region = cv::min(region, at_size(photo.face_hull));
+  if (!r.alpha.empty())
+    region = cv::min(region, at_size(r.alpha));
+  if (cv::sum(region)[0] < 0.02 * size * size)
+    return; // too little shared face to measure a colour on
+  const ColourLockResult locked =
+      lock_colour(tensor_to_image(photo.image), r.crop, region, strength, mode);
+  r.skin_delta_e_before = locked.delta_e_before;
+  r.skin_delta_e_after = locked.delta_e_after;
+  r.colour_lock = strength;
+  if (strength > 0) {
+    r.crop = locked.image;
+    r.sample = image_to_tensor(r.crop).to(r.sample.device(), r.sample.scalar_type());
+  }
+}
+
 EditResult EditEngine::edit(const PreparedPhoto& photo, const EditSpec& spec, const JobContext& job,
                             GenerateOptions options) {
   EditResult r;
@@ -270,6 +315,9 @@ EditResult EditEngine::edit(const PreparedPhoto& photo, const EditSpec& spec, co
   options.eta = spec.eta;
   r.sample = generate(r.buffers, photo.latent, options, job);
   r.crop = tensor_to_image(r.sample);
+  lock_result_colour(photo, r, spec.colour_lock_strength(),
+                     spec.colour_lock_keeps_light() ? ColourLockMode::keep_light_colour
+                                                    : ColourLockMode::full);
   return r;
 }
 

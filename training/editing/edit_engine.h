@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,6 +58,9 @@ struct PreparedPhoto {
   std::array<double, 2> ffhq_center{};
   // From the alignment sidecar: how the source was read for the crop.
   bool orientation_applied = true, icc_converted = false;
+  // A face smaller than the crop, upscaled to it (its size in the photo, px;
+  // 0 = not upscaled): the result is limited by the photo's resolution.
+  int upscaled_from_px = 0;
 };
 
 struct GenerateOptions {
@@ -76,6 +80,11 @@ struct EditResult {
   at::Tensor buffers; // (1,9,S,S) the edited rig's buffers
   cv::Mat crop;       // CV_32FC3 RGB [0,1] (the sample as an image)
   cv::Mat alpha;      // CV_32FC1 coverage of the edited render
+  // CIEDE2000 of the mean skin colour (the face both show), source vs result,
+  // before and after the colour lock (NaN: no shared face region).
+  double skin_delta_e_before = std::numeric_limits<double>::quiet_NaN();
+  double skin_delta_e_after = std::numeric_limits<double>::quiet_NaN();
+  double colour_lock = 0; // the strength applied
 };
 
 class EditEngine {
@@ -132,5 +141,7 @@ private:
 
 // (1,3,S,S) in [-1,1] -> CV_32FC3 RGB in [0,1] (as save_image of (x+1)/2, unrounded).
 cv::Mat tensor_to_image(const at::Tensor& x);
+// The inverse: CV_32FC3 RGB [0,1] -> (1,3,H,W) float CPU in [-1,1].
+at::Tensor image_to_tensor(const cv::Mat& rgb);
 
 } // namespace drig::editing

@@ -54,6 +54,13 @@ bool EditSpec::changes_rig() const {
          pose_delta_deg != std::array<double, 3>{0, 0, 0};
 }
 
+double EditSpec::colour_lock_strength() const {
+  if (colour_lock)
+    return *colour_lock;
+  return !expression.empty() || jaw_deg || pose_delta_deg != std::array<double, 3>{0, 0, 0} ? 1.0
+                                                                                            : 0.0;
+}
+
 nlohmann::json to_json(const EditSpec& s) {
   nlohmann::json light = nlohmann::json::object();
   put_optional(light, "azimuth", s.light.azimuth_deg);
@@ -80,6 +87,7 @@ nlohmann::json to_json(const EditSpec& s) {
       {"strength", s.strength},
       {"sampling", {{"sampler", s.sampler}, {"steps", s.steps}, {"seed", s.seed}, {"eta", s.eta}}}};
   put_optional(j, "jaw", s.jaw_deg);
+  put_optional(j, "colour_lock", s.colour_lock);
   return j;
 }
 
@@ -123,6 +131,9 @@ EditSpec edit_from_json(const nlohmann::json& j, const std::string& source) {
     }
     s.strength = j.value("strength", 1.0);
     DRIG_CHECK(s.strength >= 0 && s.strength <= 1, "strength {} is outside 0..1", s.strength);
+    s.colour_lock = get_optional<double>(j, "colour_lock");
+    DRIG_CHECK(!s.colour_lock || (*s.colour_lock >= 0 && *s.colour_lock <= 1),
+               "colour_lock {} is outside 0..1", s.colour_lock.value_or(0));
     if (j.contains("sampling")) {
       const auto& g = j.at("sampling");
       s.sampler = g.value("sampler", s.sampler);

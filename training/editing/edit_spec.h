@@ -37,6 +37,9 @@ struct EditSpec {
   std::optional<double> jaw_deg;                  // absolute jaw opening
   std::array<double, 3> pose_delta_deg{0, 0, 0};  // yaw, pitch, roll added to the fitted pose
   double strength = 1.0;                          // 0 = the source's own rig, 1 = the full edit
+  // Colour lock 0..1 (training/editing/colour_lock.h); unset: on (1) for
+  // expression and pose edits, off for edits of the light alone.
+  std::optional<double> colour_lock;
   // Sampling.
   std::string sampler = "ddim"; // ddim (the original's) | dpmpp2m | dpmpp3m | unipc
   std::string steps = "ddim20"; // timestep_respacing, or a step count
@@ -44,6 +47,9 @@ struct EditSpec {
   double eta = 0.0;
 
   bool changes_rig() const;
+  double colour_lock_strength() const;
+  // Whether the lock keeps the new light's colour (the light is edited).
+  bool colour_lock_keeps_light() const { return !light.empty(); }
 };
 
 // An expression coefficient index written as a JSON key ("3"); Error naming

@@ -191,7 +191,10 @@ AlignResult align_face(const cv::Mat& rgb, const std::vector<cv::Point2d>& landm
   }
 
   // Minimum size (align.py:104-106): the original saves nothing.
-  if (img.cols < params.output_size || img.rows < params.output_size) {
+  result.region_px = std::min(img.cols, img.rows);
+  if ((img.cols < params.output_size || img.rows < params.output_size) && params.upscale_small) {
+    result.upscaled = true;
+  } else if (img.cols < params.output_size || img.rows < params.output_size) {
     result.failure = fmt::format("resolution too low: the face region is {}x{} px after shrink, "
                                  "crop and pad, less than the {} px output",
                                  img.cols, img.rows, params.output_size);

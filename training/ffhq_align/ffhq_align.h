@@ -18,6 +18,9 @@ struct AlignParams {
   int output_size = 256;
   int transform_size = 4096;
   bool enable_padding = true;
+  // For editing: a face region smaller than the output is upscaled instead
+  // of refused (align.py's rule protects training data, not edits).
+  bool upscale_small = false;
   // Called with each intermediate image, named as the reference fixtures' md5
   // keys: after_shrink, after_crop (CV_8UC3); after_reflect_pad, mask (CV_32FC1),
   // after_blur_blend, after_median_blend (CV_32FC3); before_transform (CV_8UC3).
@@ -55,6 +58,10 @@ struct AlignResult {
   // Empty when the face could not be aligned ("resolution too low").
   cv::Mat image; // CV_8UC3 RGB, output_size x output_size
   std::string failure;
+  // The face region was smaller than the output and was upscaled (only with
+  // AlignParams::upscale_small); its size in pixels before that.
+  bool upscaled = false;
+  int region_px = 0;
   AlignTrace trace;
   // Maps aligned-output pixel coordinates (x, y), pixel centres at +0.5, to
   // source-image coordinates of the same convention: what pasting an edited

@@ -6,6 +6,8 @@
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
 #include "tests/training/editing/edit_fixtures.h"
+#include "training/align/album_job.h"
+#include "training/datasets/create_data.h"
 #include "training/editing/edit_engine.h"
 #include "training/editing/source_paste.h"
 #include "training/fitting/rig_file.h"
@@ -494,4 +496,60 @@ TEST(EditEngine, PreparesAPhotoOnceAndEditsIt) {
   EXPECT_EQ(c.aligned, 0);
   EXPECT_EQ(c.fitted, 0);
   EXPECT_EQ(c.encoded, 1);
+}
+
+TEST(EditEngine, ASmallFaceOfAGroupPhotoIsUpscaledEditedAndPastedBackAtItsOwnSize) {
+  DRIG_REQUIRE_SHARED();
+  // A PASCAL VOC group photo (500 x 375) whose faces are 37-45 px boxes.
+  const fs::path photo = test::shared_dir() / "testdata/faces/groups/2007_007763.jpg";
+  test::TempDir assets("small_assets"), cache("small_cache"), plain("small_plain");
+  // Training's alignment keeps align.py's rule: too small, nothing written.
+  align::AlignJobOptions strict;
+  strict.inputs = {photo};
+  strict.output_dir = plain.path();
+  const align::AlignSummary refused = align::align_album(strict, {});
+  ASSERT_EQ(refused.photos.size(), 1u);
+  EXPECT_EQ(refused.photos[0].status, align::PhotoStatus::TooSmall) << refused.photos[0].reason;
+
+  EngineOptions o;
+  o.model_path = test::extracted_fixture("tiny/model000000.pt");
+  o.assets_dir = synthetic_assets(assets);
+  o.cache_dir = cache.path();
+  o.device = "cpu";
+  o.image_size = 32;
+  o.renderer = render::RenderBackend::Cpu;
+  EditEngine engine(o);
+  const auto p = engine.prepare(photo);
+  EXPECT_GT(p->upscaled_from_px, 0);
+  EXPECT_LT(p->upscaled_from_px, 100) << "a face under 100 px";
+  EditSpec spec;
+  spec.steps = "ddim2";
+  spec.pose_delta_deg = {20, 0, 0};
+  const EditResult r = engine.edit(*p, spec);
+  const cv::Mat full = engine.paste(*p, r);
+  const image_io::LoadedImage source = image_io::load_image(photo);
+  ASSERT_EQ(full.size(), source.rgb.size());
+  // Only the face's own small region changes: the crop's 256 px map back
+  // onto under 100 px of the photo.
+  const cv::Rect box =
+      paste_region(full.size(), 32,
+                   cv::Matx23d(p->aligned_to_source(0, 0) * 8, p->aligned_to_source(0, 1) * 8,
+                               p->aligned_to_source(0, 2), p->aligned_to_source(1, 0) * 8,
+                               p->aligned_to_source(1, 1) * 8, p->aligned_to_source(1, 2)));
+  EXPECT_LT(box.width, 2 * 100);
+  cv::Mat outside = full.clone();
+  source.rgb(box).copyTo(outside(box));
+  EXPECT_EQ(cv::norm(outside, source.rgb, cv::NORM_INF), 0);
+  EXPECT_GT(cv::norm(full(box), source.rgb(box), cv::NORM_INF), 0);
+
+  // create-data refuses the upscaled face and says why.
+  const fs::path aligned_dir = p->aligned_png.parent_path();
+  datasets::CreateDataOptions data;
+  data.data_dir = aligned_dir;
+  data.output_dir = cache.path() / "small.lmdb";
+  data.assets_dir = o.assets_dir;
+  data.image_size = 32;
+  const std::string error = test::error_of([&] { datasets::create_data(data, {}); });
+  EXPECT_NE(error.find("too small to train on"), std::string::npos) << error;
+  EXPECT_FALSE(fs::exists(data.output_dir));
 }
