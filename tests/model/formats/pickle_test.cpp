@@ -63,10 +63,21 @@ const std::string kProtocol4(
     "\x01\x6e\x94\x8a\x06\x00\x00\x00\x00\x00\xff\x75\x2e",
     97);
 
+// The same dict plus 'ba': bytearray(b'zz') with protocol 5 (FRAME,
+// BYTEARRAY8), as Python 3.11 writes it.
+const std::string kProtocol5(
+    "\x80\x05\x95\x67\x00\x00\x00\x00\x00\x00\x00\x7d\x94\x28\x8c\x01\x61\x94\x5d\x94\x28"
+    "\x4b\x01\x47\x40\x04\x00\x00\x00\x00\x00\x00\x8c\x01\x78\x94\x43\x01\x79\x94\x88\x4e"
+    "\x86\x94\x65\x8c\x03\x62\x69\x67\x94\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x40\x8c"
+    "\x03\x6e\x65\x67\x94\x4a\xfb\xff\xff\xff\x8c\x01\x73\x94\x8f\x94\x28\x4b\x01\x90\x8c"
+    "\x01\x6e\x94\x8a\x06\x00\x00\x00\x00\x00\xff\x8c\x02\x62\x61\x94\x96\x02\x00\x00\x00"
+    "\x00\x00\x00\x00\x7a\x7a\x94\x75\x2e",
+    114);
+
 } // namespace
 
-TEST(Pickle, ReadsPythonDataOfEveryKindInProtocols0To4) {
-  for (const std::string* data : {&kProtocol0, &kProtocol2, &kProtocol4}) {
+TEST(Pickle, ReadsPythonDataOfEveryKindInProtocols0To5) {
+  for (const std::string* data : {&kProtocol0, &kProtocol2, &kProtocol4, &kProtocol5}) {
     const PickleRef root = unpickle(*data);
     ASSERT_EQ(root->kind, K::Dict);
     const PickleRef a = root->get("a");
@@ -85,6 +96,24 @@ TEST(Pickle, ReadsPythonDataOfEveryKindInProtocols0To4) {
     EXPECT_EQ(root->get("n")->integer, -(int64_t(1) << 40));
     EXPECT_EQ(root->get("s")->kind, K::Set);
   }
+}
+
+TEST(Pickle, Protocol5BytearraysAndOutOfBandBuffers) {
+  const PickleRef root = unpickle(kProtocol5);
+  const PickleRef ba = root->get("ba");
+  ASSERT_TRUE(ba);
+  EXPECT_EQ(ba->kind, K::Bytes);
+  EXPECT_EQ(ba->text, "zz");
+  // pickle.dumps(pickle.PickleBuffer(bytearray(b'abc')), protocol=5): in band.
+  const PickleRef in_band = unpickle(
+      std::string("\x80\x05\x95\x0e\x00\x00\x00\x00\x00\x00\x00\x96\x03\x00\x00\x00\x00\x00\x00\x00"
+                  "abc\x94.",
+                  25));
+  EXPECT_EQ(in_band->text, "abc");
+  // The same with buffer_callback: NEXT_BUFFER, READONLY_BUFFER. A model file
+  // cannot carry the buffers it points at: refused, saying so.
+  expect_refused(std::string("\x80\x05\x97\x98.", 5), "out-of-band buffers are not supported");
+  expect_refused(std::string("\x80\x06N.", 4), "unsupported pickle protocol 6");
 }
 
 TEST(Pickle, Protocol0TextForm) {
