@@ -285,6 +285,7 @@ void EditorController::showControls() {
       group->setValue(key, values.value(name + "." + key));
   const auto [azimuth, elevation] = shown_direction(m.controls);
   panel->lightSphere()->setDirection(azimuth, elevation);
+  panel->lightSphere()->setShading(m.controls.light_sh);
 }
 
 void EditorController::readPanel(const QString& group_name) {

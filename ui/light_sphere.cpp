@@ -1,10 +1,14 @@
 #include "ui/light_sphere.h"
 
+#include "render/light_rig.h"
+
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPainterPath>
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace drig::ui {
 
@@ -37,6 +41,45 @@ QPointF LightSphere::pointFor(double azimuth_deg, double elevation_deg) const {
 void LightSphere::setDirection(double azimuth_deg, double elevation_deg) {
   azimuth_ = azimuth_deg;
   elevation_ = elevation_deg;
+  update();
+}
+
+void LightSphere::setShading(const std::optional<std::array<float, 27>>& sh) {
+  if (sh == sh_)
+    return;
+  sh_ = sh;
+  shaded_ = QImage();
+  if (sh_) {
+    // Each pixel's normal on the unit sphere seen from the camera (x right,
+    // y up, z towards the viewer: FLAME's frame), shaded as DECA shades.
+    const int n = int(disc().width());
+    std::vector<std::array<float, 3>> rgb(size_t(n) * size_t(n));
+    float peak = 1e-6f;
+    for (int row = 0; row < n; ++row)
+      for (int col = 0; col < n; ++col) {
+        const float x = (col + 0.5f) / n * 2 - 1, y = 1 - (row + 0.5f) / n * 2;
+        const float zz = 1 - x * x - y * y;
+        if (zz < 0)
+          continue;
+        auto& v = rgb[size_t(row) * size_t(n) + size_t(col)];
+        v = render::sh_shade(*sh_, x, y, std::sqrt(zz));
+        for (float& c : v) {
+          c = std::max(c, 0.0f);
+          peak = std::max(peak, c);
+        }
+      }
+    shaded_ = QImage(n, n, QImage::Format_RGB32);
+    for (int row = 0; row < n; ++row)
+      for (int col = 0; col < n; ++col) {
+        const auto& v = rgb[size_t(row) * size_t(n) + size_t(col)];
+        const auto tone = [peak](float c) { return int(255 * std::pow(c / peak, 1 / 2.2f)); };
+        shaded_.setPixel(col, row, qRgb(tone(v[0]), tone(v[1]), tone(v[2])));
+      }
+    setToolTip(tr("The shading of this light (from a panorama, a background or typed numbers); "
+                  "drag to use a single key light instead"));
+  } else {
+    setToolTip(tr("Drag to move the key light"));
+  }
   update();
 }
 
@@ -78,7 +121,17 @@ void LightSphere::paintEvent(QPaintEvent*) {
   shade.setColorAt(0, behind ? lit.darker(180) : lit);
   shade.setColorAt(1, QColor(0x30, 0x2c, 0x2a));
   p.setPen(QPen(palette().color(QPalette::Mid), 1));
-  p.setBrush(shade);
+  if (!shaded_.isNull()) {
+    QPainterPath round;
+    round.addEllipse(d);
+    p.save();
+    p.setClipPath(round);
+    p.drawImage(d, shaded_);
+    p.restore();
+    p.setBrush(Qt::NoBrush);
+  } else {
+    p.setBrush(shade);
+  }
   p.drawEllipse(d);
   // Equator and meridian as orientation aids.
   p.setPen(QPen(QColor(255, 255, 255, 50), 1, Qt::DashLine));

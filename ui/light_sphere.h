@@ -1,6 +1,10 @@
 #pragma once
 
+#include <QImage>
 #include <QWidget>
+
+#include <array>
+#include <optional>
 
 namespace drig::ui {
 
@@ -25,6 +29,10 @@ public:
 
 public slots:
   void setDirection(double azimuth_deg, double elevation_deg); // no signal
+  // A whole SH light (from a panorama, a background or typed numbers):
+  // the sphere shows its shading as the renderer computes it, so the
+  // environment reads at a glance; nullopt: the dot's light, as before.
+  void setShading(const std::optional<std::array<float, 27>>& sh);
 
 signals:
   // Emitted while the user drags.
@@ -40,6 +48,8 @@ private:
   void pick(const QPointF& pos);
 
   double azimuth_ = 0, elevation_ = 0;
+  std::optional<std::array<float, 27>> sh_;
+  QImage shaded_; // sh_'s shading of the disc, made when it changes
 };
 
 } // namespace drig::ui

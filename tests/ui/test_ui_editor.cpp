@@ -26,6 +26,7 @@
 #include "ui/editor_canvas.h"
 #include "ui/editor_controller.h"
 #include "ui/jobs_panel.h"
+#include "ui/light_sphere.h"
 #include "ui/main_actions.h"
 #include "ui/main_window.h"
 #include "ui/project_controller.h"
@@ -346,6 +347,14 @@ private slots:
     QVERIFY(difference(editor->renderBuffers(), base) > 1.0);
     QVERIFY(
         window.projectController()->project()->edits.at("img14").at("light").at("keep_exposure"));
+    // The sphere shows the panorama's light: its right side (the sun's) is
+    // brighter than its left.
+    const QImage sphere = window.controlsPanel()->lightSphere()->grab().toImage();
+    const auto brightness = [&](double fx) {
+      return qGray(sphere.pixel(int(fx * sphere.width()), sphere.height() / 2));
+    };
+    QVERIFY2(brightness(0.8) > brightness(0.2) + 40,
+             qPrintable(QStringLiteral("%1 vs %2").arg(brightness(0.8)).arg(brightness(0.2))));
     window.editorCanvas()->setMode(EditorCanvas::Mode::Buffers);
     QTest::qWait(100);
     QVERIFY(window.grab().save(
