@@ -55,15 +55,34 @@ at::Tensor to_tensor_hwc(const cv::Mat& rgb8) {
 
 } // namespace
 
+void CreateDataOptions::check(OptionCheck& c) const {
+  c.require(fs::is_directory(data_dir),
+            fmt::format("{}: the data folder does not exist", data_dir.string()));
+  c.require(!output_dir.empty(), "no output folder given");
+  c.require(output_dir.empty() || !fs::exists(output_dir),
+            fmt::format("{} already exists: create-data never overwrites a dataset; remove "
+                        "it or choose another --output_dir",
+                        output_dir.string()));
+  c.require(image_size >= 16 && image_size <= 4096,
+            fmt::format("--image_size {} is outside 16..4096", image_size));
+  c.require(batch_size >= 1, fmt::format("the batch size must be at least 1, got {}", batch_size));
+  try {
+    DeviceSpec::parse(device);
+  } catch (const Error& e) {
+    c.require(false, e.what());
+  }
+  try {
+    render::parse_render_backend(renderer);
+  } catch (const Error& e) {
+    c.require(false, e.what());
+  }
+}
+
 CreateDataSummary create_data(const CreateDataOptions& o, const JobContext& job) {
-  DRIG_CHECK(o.image_size >= 16 && o.image_size <= 4096, "--image_size {} is outside 16..4096",
-             o.image_size);
+  OptionCheck checked;
+  o.check(checked);
+  checked.throw_if_failed("create-data");
   const fs::path out = o.output_dir;
-  DRIG_CHECK(!out.empty(), "no output folder given");
-  DRIG_CHECK(!fs::exists(out),
-             "{} already exists: create-data never overwrites a dataset; remove "
-             "it or choose another --output_dir",
-             out.string());
   const std::vector<fs::path> all_inputs = list_inputs(o.data_dir);
   const fs::path partial = out.string() + ".partial";
   const nlohmann::json manifest = manifest_of(o, all_inputs);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/base/options.h"
 #include "model/base/progress.h"
 
 #include <filesystem>
@@ -22,6 +23,10 @@ struct CreateDataOptions {
   std::string device = "auto";
   std::string renderer = "auto";
   int batch_size = 8;
+
+  // Every problem a run would meet before it writes anything, at once: the
+  // folders, the size, the batch, the device and renderer names.
+  void check(OptionCheck& check) const;
 };
 
 struct CreateDataSummary {

@@ -2,6 +2,7 @@
 // we read its dataset value for value, and what we write has its layout.
 #include "model/formats/tensor_pickle.h"
 #include "tests/support/test_paths.h"
+#include "training/datasets/create_data.h"
 #include "training/datasets/lmdb_dataset.h"
 
 #include <ATen/ATen.h>
@@ -177,4 +178,30 @@ TEST(LmdbDatasetErrors, NamesTheFolder) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("nothing.lmdb"), std::string::npos) << e.what();
   }
+}
+
+TEST(CreateDataOptions, ReportsEveryProblemAtOnceBeforeWritingAnything) {
+  drig::test::TempDir work("create_data_options");
+  fs::create_directories(work / "exists.lmdb");
+  CreateDataOptions o;
+  o.data_dir = work / "no-such-folder";
+  o.output_dir = work / "exists.lmdb";
+  o.image_size = 8;
+  o.batch_size = 0;
+  o.device = "gpu7";
+  o.renderer = "vulkan";
+  drig::OptionCheck check;
+  o.check(check);
+  ASSERT_EQ(check.problems().size(), 6u);
+  const std::string error = drig::test::error_of([&] { create_data(o, {}); });
+  for (const char* part :
+       {"no-such-folder", "already exists", "--image_size 8", "batch size", "gpu7", "vulkan"})
+    EXPECT_NE(error.find(part), std::string::npos) << part << " in: " << error;
+  EXPECT_FALSE(fs::exists(work / "exists.lmdb.partial")) << "nothing written";
+  CreateDataOptions good;
+  good.data_dir = work.path();
+  good.output_dir = work / "new.lmdb";
+  drig::OptionCheck fine;
+  good.check(fine);
+  EXPECT_TRUE(fine.ok()) << (fine.problems().empty() ? "" : fine.problems()[0]);
 }
