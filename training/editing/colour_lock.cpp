@@ -98,14 +98,22 @@ double ciede2000(const cv::Vec3d& lab1, const cv::Vec3d& lab2) {
   return std::sqrt(x * x + y * y + z * z + r_t * y * z);
 }
 
-cv::Vec3d mean_lab(const cv::Mat& rgb, const cv::Mat& region) {
-  const cv::Mat lab = to_lab(rgb);
+namespace {
+
+// The region-weighted mean of an image already in CIELAB.
+cv::Vec3d region_mean(const cv::Mat& lab, const cv::Mat& region) {
   const double total = cv::sum(region)[0];
   DRIG_CHECK(total > 0, "colour lock: the face region is empty");
   std::vector<cv::Mat> c;
   cv::split(lab, c);
   return {cv::sum(c[0].mul(region))[0] / total, cv::sum(c[1].mul(region))[0] / total,
           cv::sum(c[2].mul(region))[0] / total};
+}
+
+} // namespace
+
+cv::Vec3d mean_lab(const cv::Mat& rgb, const cv::Mat& region) {
+  return region_mean(to_lab(rgb), region);
 }
 
 ColourLockResult lock_colour(const cv::Mat& source, const cv::Mat& result, const cv::Mat& region,
@@ -116,14 +124,16 @@ ColourLockResult lock_colour(const cv::Mat& source, const cv::Mat& result, const
              "colour lock: the source ({}x{}), result ({}x{}) and region ({}x{}) differ in size",
              source.cols, source.rows, result.cols, result.rows, region.cols, region.rows);
   DRIG_CHECK(strength >= 0 && strength <= 1, "colour lock strength {} is outside 0..1", strength);
+  // Each image goes to CIELAB once: the means and the correction share it.
+  const cv::Mat src_lab = to_lab(source), res_lab = to_lab(result);
+  const cv::Vec3d mean_src = region_mean(src_lab, region), mean_res = region_mean(res_lab, region);
   ColourLockResult out;
-  out.delta_e_before = ciede2000(mean_lab(source, region), mean_lab(result, region));
+  out.delta_e_before = ciede2000(mean_src, mean_res);
   if (strength == 0) {
     out.image = result.clone();
     out.delta_e_after = out.delta_e_before;
     return out;
   }
-  const cv::Mat src_lab = to_lab(source), res_lab = to_lab(result);
   const cv::Mat diff = res_lab - src_lab;
   // Low frequencies only: a blur a sixth of the crop wide keeps pores,
   // wrinkles and the edit's shading, and follows the colour's slow drift.
@@ -132,7 +142,6 @@ ColourLockResult lock_colour(const cv::Mat& source, const cv::Mat& result, const
   cv::split(masked_blur(diff, region, sigma), d);
   if (mode == ColourLockMode::full) {
     // Lightness: only its mean; the new shading is the edit.
-    const cv::Vec3d mean_src = mean_lab(source, region), mean_res = mean_lab(result, region);
     d[0].setTo(mean_res[0] - mean_src[0]);
   } else {
     // The new light's colour is the chroma shift most of the face shares
@@ -168,7 +177,6 @@ ColourLockResult lock_colour(const cv::Mat& source, const cv::Mat& result, const
   cv::merge(std::vector<cv::Mat>{weight, weight, weight}, weight3);
   cv::multiply(locked - result, weight3, change);
   cv::min(cv::max(result + change, 0.0), 1.0, out.image);
-  const cv::Vec3d mean_src = mean_lab(source, region);
   out.delta_e_after = ciede2000(mean_src, mean_lab(out.image, region));
   return out;
 }

@@ -49,6 +49,25 @@ fs::path synthetic_assets(const test::TempDir& dir) {
   return dir.path();
 }
 
+// The tiny fixture model at 32 with the synthetic DECA files, on the CPU.
+EngineOptions tiny_engine(const test::TempDir& assets, const test::TempDir& cache) {
+  EngineOptions o;
+  o.model_path = test::extracted_fixture("tiny/model000000.pt");
+  o.assets_dir = synthetic_assets(assets);
+  o.cache_dir = cache.path();
+  o.device = "cpu";
+  o.image_size = 32;
+  o.renderer = render::RenderBackend::Cpu;
+  return o;
+}
+
+// Where a 32 px result pastes into the photo (its 256 crop's map scaled by 8).
+cv::Rect paste_box(cv::Size photo, const PreparedPhoto& p) {
+  const cv::Matx23d& m = p.aligned_to_source;
+  return paste_region(
+      photo, 32, cv::Matx23d(m(0, 0) * 8, m(0, 1) * 8, m(0, 2), m(1, 0) * 8, m(1, 1) * 8, m(1, 2)));
+}
+
 } // namespace
 
 TEST(EditModes, EachModeTakesExactlyWhatTheOriginalTakes) {
@@ -431,13 +450,7 @@ TEST(PasteIntoSource, IccRegionRoundTripEqualsTheWholePhotoConversion) {
 TEST(EditEngine, PreparesAPhotoOnceAndEditsIt) {
   DRIG_REQUIRE_SHARED();
   test::TempDir assets("engine_assets"), cache("engine_cache");
-  EngineOptions o;
-  o.model_path = test::extracted_fixture("tiny/model000000.pt");
-  o.assets_dir = synthetic_assets(assets);
-  o.cache_dir = cache.path();
-  o.device = "cpu";
-  o.image_size = 32;
-  o.renderer = render::RenderBackend::Cpu;
+  const EngineOptions o = tiny_engine(assets, cache);
   const fs::path photo = test::shared_dir() / "testdata/albums/mark/img14.jpg";
   {
     EditEngine engine(o);
@@ -480,11 +493,7 @@ TEST(EditEngine, PreparesAPhotoOnceAndEditsIt) {
     stored.convert_icc = false;
     const image_io::LoadedImage source = image_io::load_image(photo, stored);
     ASSERT_EQ(full.size(), source.rgb.size());
-    const cv::Rect box =
-        paste_region(full.size(), 32,
-                     cv::Matx23d(p->aligned_to_source(0, 0) * 8, p->aligned_to_source(0, 1) * 8,
-                                 p->aligned_to_source(0, 2), p->aligned_to_source(1, 0) * 8,
-                                 p->aligned_to_source(1, 1) * 8, p->aligned_to_source(1, 2)));
+    const cv::Rect box = paste_box(full.size(), *p);
     cv::Mat outside = full.clone();
     source.rgb(box).copyTo(outside(box));
     EXPECT_EQ(cv::norm(outside, source.rgb, cv::NORM_INF), 0);
@@ -511,13 +520,7 @@ TEST(EditEngine, ASmallFaceOfAGroupPhotoIsUpscaledEditedAndPastedBackAtItsOwnSiz
   ASSERT_EQ(refused.photos.size(), 1u);
   EXPECT_EQ(refused.photos[0].status, align::PhotoStatus::TooSmall) << refused.photos[0].reason;
 
-  EngineOptions o;
-  o.model_path = test::extracted_fixture("tiny/model000000.pt");
-  o.assets_dir = synthetic_assets(assets);
-  o.cache_dir = cache.path();
-  o.device = "cpu";
-  o.image_size = 32;
-  o.renderer = render::RenderBackend::Cpu;
+  const EngineOptions o = tiny_engine(assets, cache);
   EditEngine engine(o);
   const auto p = engine.prepare(photo);
   EXPECT_GT(p->upscaled_from_px, 0);
@@ -531,11 +534,7 @@ TEST(EditEngine, ASmallFaceOfAGroupPhotoIsUpscaledEditedAndPastedBackAtItsOwnSiz
   ASSERT_EQ(full.size(), source.rgb.size());
   // Only the face's own small region changes: the crop's 256 px map back
   // onto under 100 px of the photo.
-  const cv::Rect box =
-      paste_region(full.size(), 32,
-                   cv::Matx23d(p->aligned_to_source(0, 0) * 8, p->aligned_to_source(0, 1) * 8,
-                               p->aligned_to_source(0, 2), p->aligned_to_source(1, 0) * 8,
-                               p->aligned_to_source(1, 1) * 8, p->aligned_to_source(1, 2)));
+  const cv::Rect box = paste_box(full.size(), *p);
   EXPECT_LT(box.width, 2 * 100);
   cv::Mat outside = full.clone();
   source.rgb(box).copyTo(outside(box));
