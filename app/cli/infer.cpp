@@ -4,6 +4,7 @@
 #include "app/cli/infer.h"
 
 #include "model/base/error.h"
+#include "model/base/load_once.h"
 #include "model/base/log.h"
 #include "model/base/paths.h"
 #include "model/device.h"
@@ -467,6 +468,12 @@ CommandRunner add_infer_command(CLI::App& sub) {
     std::cout << fmt::format("photos: aligned {}, fitted {}, encoded {} (the rest from the cache "
                              "in {})\n",
                              c.aligned, c.fitted, c.encoded, o.cache_dir.string());
+    // What was read from disk in this run: each model once, each photo as
+    // few times as its way through the engine needs (`-v` shows it).
+    std::string reads;
+    for (const auto& [kind, count] : load_counts())
+      reads += fmt::format("{}{} {}", reads.empty() ? "" : ", ", kind, count);
+    spdlog::debug("read in this run: {}", reads.empty() ? "nothing" : reads);
     DRIG_CHECK(failures < int(photos.size()), "no photo could be edited");
     return failures ? 1 : 0;
   };

@@ -1,6 +1,7 @@
 #include "model/face/deca_encoder.h"
 
 #include "model/base/error.h"
+#include "model/base/load_once.h"
 #include "model/face/resnet50.h"
 #include "model/formats/torch_checkpoint.h"
 #include "model/networks/diffusionrig_model.h"
@@ -72,6 +73,14 @@ DecaEncoder::DecaEncoder(const std::filesystem::path& deca_model_tar, c10::Devic
   impl_->net->eval();
   impl_->net->to(device);
   impl_->device = device;
+  count_load("deca encoder");
+}
+
+std::shared_ptr<const DecaEncoder> DecaEncoder::shared(const std::filesystem::path& deca_model_tar,
+                                                       c10::Device device) {
+  return load_once<DecaEncoder>(deca_model_tar, device.str(), [&] {
+    return std::make_shared<const DecaEncoder>(deca_model_tar, device);
+  });
 }
 
 DecaEncoder::~DecaEncoder() = default;

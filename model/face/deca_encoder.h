@@ -37,6 +37,12 @@ public:
   DecaCode encode(const at::Tensor& crops) const { return split_code(forward(crops)); }
   c10::Device device() const;
 
+  // The one encoder of this file on `device` in this process (loaded again
+  // only when the file changes): fitting photo after photo reads it once.
+  // forward() is const and safe to call from several threads.
+  static std::shared_ptr<const DecaEncoder> shared(const std::filesystem::path& deca_model_tar,
+                                                   c10::Device device);
+
 private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

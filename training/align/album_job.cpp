@@ -159,6 +159,8 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
     in.output_size = options.size;
     write_file_atomic(sidecar_path(png), make_sidecar(in).dump(1) + "\n");
     result.outputs.push_back(png);
+    if (options.keep_crops)
+      result.crops.push_back(aligned.image);
     result.detectors.push_back(faces[k].detector);
     ++written;
     if (!options.all_faces)

@@ -23,6 +23,9 @@ struct AlignJobOptions {
   // For editing: faces smaller than the output are upscaled (marked in the
   // sidecar; create-data and Personalize refuse them) instead of refused.
   bool allow_small_faces = false;
+  // Also hand each output's pixels back (PhotoResult::crops), so that the
+  // next step in the same process does not decode the PNG just written.
+  bool keep_crops = false;
   DetectorOptions detector;
   image_io::LoadOptions load;
 };
@@ -38,6 +41,7 @@ struct PhotoResult {
   std::vector<std::filesystem::path> outputs; // aligned PNGs (sidecar: same name, .json)
   std::vector<std::string> detectors;         // which pass found each output's face
   int faces_found = 0;
+  std::vector<cv::Mat> crops; // with keep_crops, for Aligned: each output's pixels (CV_8UC3 RGB)
 };
 
 struct AlignSummary {

@@ -1,26 +1,19 @@
 #include "training/align/landmark_predictor.h"
 
 #include "model/base/error.h"
+#include "model/base/load_once.h"
 
 #include <dlib/image_processing/shape_predictor.h>
 #include <dlib/opencv/cv_image.h>
 #include <dlib/serialize.h>
 
-#include <atomic>
 #include <fstream>
-#include <map>
-#include <mutex>
-#include <tuple>
 
 namespace drig::align {
 
 struct LandmarkPredictor::Impl {
   dlib::shape_predictor model;
 };
-
-namespace {
-std::atomic<int> load_count{0};
-} // namespace
 
 LandmarkPredictor::LandmarkPredictor(const std::filesystem::path& model)
     : impl_(std::make_unique<Impl>()) {
@@ -33,7 +26,7 @@ LandmarkPredictor::LandmarkPredictor(const std::filesystem::path& model)
   DRIG_CHECK(in.good(), "{}: cannot open the landmark model", model.string());
   try {
     dlib::deserialize(impl_->model, in);
-    ++load_count;
+    count_load("landmark model");
   } catch (const std::exception& e) {
     fail("{}: not a dlib shape predictor model ({})", model.string(), e.what());
   }
@@ -59,30 +52,12 @@ std::vector<cv::Point2d> LandmarkPredictor::predict(const cv::Mat& rgb, const Bo
 
 std::shared_ptr<const LandmarkPredictor>
 LandmarkPredictor::shared(const std::filesystem::path& model) {
-  namespace fs = std::filesystem;
-  using Stamp = std::tuple<std::uintmax_t, fs::file_time_type>;
-  struct Entry {
-    Stamp stamp;
-    std::shared_ptr<const LandmarkPredictor> predictor;
-  };
-  static std::mutex mutex;
-  static std::map<fs::path, Entry> cache;
-  std::error_code ec;
-  fs::path key = fs::weakly_canonical(model, ec);
-  if (ec || key.empty())
-    key = model;
-  const Stamp stamp{fs::file_size(key, ec), fs::last_write_time(key, ec)};
-  std::lock_guard lock(mutex); // a second caller waits for the first load
-  auto it = cache.find(key);
-  if (it != cache.end() && it->second.stamp == stamp)
-    return it->second.predictor;
-  auto loaded = std::make_shared<const LandmarkPredictor>(model);
-  cache[key] = Entry{stamp, loaded};
-  return loaded;
+  return load_once<LandmarkPredictor>(
+      model, "", [&] { return std::make_shared<const LandmarkPredictor>(model); });
 }
 
 int LandmarkPredictor::loads() {
-  return load_count.load();
+  return load_count("landmark model");
 }
 
 std::filesystem::path LandmarkPredictor::default_model_path() {

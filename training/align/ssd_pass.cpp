@@ -1,5 +1,6 @@
 #include "training/align/ssd_pass.h"
 
+#include "model/base/load_once.h"
 #include "model/face/face_api_models.h"
 #include "model/face/ssd_face_detector.h"
 
@@ -59,7 +60,10 @@ std::vector<int> origins(int size) {
 } // namespace
 
 SsdPass::SsdPass(const std::filesystem::path& manifest)
-    : net_(std::make_unique<face::SsdFaceDetector>(manifest)) {}
+    : net_(load_once<face::SsdFaceDetector>(manifest, "", [&] {
+        count_load("face detector (ssd)");
+        return std::make_shared<const face::SsdFaceDetector>(manifest);
+      })) {}
 
 SsdPass::~SsdPass() = default;
 

@@ -34,7 +34,7 @@ public:
   static std::filesystem::path default_manifest();
 
 private:
-  std::unique_ptr<face::SsdFaceDetector> net_;
+  std::shared_ptr<const face::SsdFaceDetector> net_; // one per model file in the process
 };
 
 } // namespace drig::align

@@ -1,6 +1,7 @@
 #include "training/editing/edit_engine.h"
 
 #include "model/base/error.h"
+#include "model/base/load_once.h"
 #include "model/base/log.h"
 #include "model/device.h"
 #include "model/face/mean_shape.h"
@@ -45,13 +46,19 @@ std::string folder_name(const fs::path& photo) {
   return fmt::format("{}-{:016x}", photo.stem().string(), h);
 }
 
-at::Tensor image_tensor(const fs::path& png, int size) {
-  cv::Mat bgr = cv::imread(png.string(), cv::IMREAD_COLOR);
+cv::Mat read_crop(const fs::path& png) {
+  const cv::Mat bgr = cv::imread(png.string(), cv::IMREAD_COLOR);
   DRIG_CHECK(!bgr.empty(), "{}: cannot read the aligned image", png.string());
-  if (bgr.rows != size || bgr.cols != size)
-    cv::resize(bgr, bgr, cv::Size(size, size), 0, 0, cv::INTER_AREA);
+  count_load("photo decode");
   cv::Mat rgb;
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  return rgb;
+}
+
+at::Tensor image_tensor(const cv::Mat& crop, int size) {
+  cv::Mat rgb = crop;
+  if (rgb.rows != size || rgb.cols != size)
+    cv::resize(crop, rgb, cv::Size(size, size), 0, 0, cv::INTER_AREA);
   const at::Tensor hwc = at::from_blob(rgb.data, {size, size, 3}, at::kByte).clone();
   return (hwc.permute({2, 0, 1}).to(at::kFloat) / 255.0 * 2 - 1).unsqueeze(0).contiguous();
 }
@@ -158,6 +165,7 @@ std::shared_ptr<const PreparedPhoto> EditEngine::prepare(const fs::path& photo,
   a.size = kAlignedSize;
   a.workers = 1;
   a.allow_small_faces = true; // edited at 256 and pasted back at its own size
+  a.keep_crops = true;        // handed to fitting and encoding: the PNG is not decoded again
   const align::AlignSummary aligned = align::align_album(a, job);
   if (aligned.cancelled)
     throw CancelledError();
@@ -166,6 +174,7 @@ std::shared_ptr<const PreparedPhoto> EditEngine::prepare(const fs::path& photo,
   DRIG_CHECK(r.status == align::PhotoStatus::Aligned || r.status == align::PhotoStatus::UpToDate,
              "{}: {} ({})", photo.string(), align::status_name(r.status), r.reason);
   const fs::path png = r.outputs.at(0);
+  const cv::Mat crop = r.crops.empty() ? cv::Mat() : r.crops[0];
 
   fitting::FitOptions f;
   f.inputs = {png};
@@ -173,6 +182,8 @@ std::shared_ptr<const PreparedPhoto> EditEngine::prepare(const fs::path& photo,
   f.assets_dir = m.options.assets_dir;
   f.device = m.options.device;
   f.batch_size = 1;
+  if (!crop.empty())
+    f.decoded[png] = crop;
   const fitting::FitSummary fitted = fitting::fit_album(f, job);
   if (fitted.cancelled)
     throw CancelledError();
@@ -183,8 +194,8 @@ std::shared_ptr<const PreparedPhoto> EditEngine::prepare(const fs::path& photo,
     m.counters.aligned += r.status == align::PhotoStatus::Aligned;
     m.counters.fitted += fitted.fitted;
   }
-  auto prepared =
-      std::const_pointer_cast<PreparedPhoto>(prepare_aligned(png, fitting::rig_path(dir, png)));
+  auto prepared = std::const_pointer_cast<PreparedPhoto>(
+      prepare_aligned(png, fitting::rig_path(dir, png), crop));
   prepared->source = photo;
   std::lock_guard lock(m.mutex);
   m.cache[key] = prepared;
@@ -192,10 +203,14 @@ std::shared_ptr<const PreparedPhoto> EditEngine::prepare(const fs::path& photo,
 }
 
 std::shared_ptr<const PreparedPhoto> EditEngine::prepare_aligned(const fs::path& aligned_png,
-                                                                 const fs::path& rig_file) {
+                                                                 const fs::path& rig_file,
+                                                                 cv::Mat decoded) {
   Impl& m = *impl_;
   auto p = std::make_shared<PreparedPhoto>();
   p->aligned_png = aligned_png;
+  p->aligned_rgb = decoded.empty() ? read_crop(aligned_png) : decoded;
+  DRIG_CHECK(p->aligned_rgb.type() == CV_8UC3, "{}: the aligned image is not 8-bit RGB",
+             aligned_png.string());
   p->rig = fitting::load_rig(rig_file);
   if (m.mean_shape.defined()) {
     DRIG_CHECK(m.mean_shape.size(-1) == p->rig.code.shape.size(-1),
@@ -225,7 +240,7 @@ std::shared_ptr<const PreparedPhoto> EditEngine::prepare_aligned(const fs::path&
   } catch (const Error& e) {
     spdlog::warn("{}; paste-back is not available", e.what());
   }
-  p->image = image_tensor(aligned_png, m.size());
+  p->image = image_tensor(p->aligned_rgb, m.size());
   {
     c10::InferenceMode guard;
     std::lock_guard lock(m.sampling);

@@ -47,6 +47,7 @@ struct EngineOptions {
 struct PreparedPhoto {
   std::filesystem::path source;      // the photo as the user has it (empty: aligned input)
   std::filesystem::path aligned_png; // the 256 crop
+  cv::Mat aligned_rgb;               // its pixels (CV_8UC3 RGB), decoded once
   cv::Matx23d aligned_to_source = cv::Matx23d::zeros();
   fitting::Rig rig;   // shape replaced by the mean shape when one is given
   at::Tensor image;   // (1,3,S,S) float in [-1,1]: the crop as the model sees it
@@ -98,8 +99,10 @@ public:
   std::shared_ptr<const PreparedPhoto> prepare(const std::filesystem::path& photo,
                                                const JobContext& job = {});
   // For an aligned crop with its rig (a Studio project, `fit` output).
+  // `decoded`: the crop's pixels when the caller has them (CV_8UC3 RGB).
   std::shared_ptr<const PreparedPhoto> prepare_aligned(const std::filesystem::path& aligned_png,
-                                                       const std::filesystem::path& rig_file);
+                                                       const std::filesystem::path& rig_file,
+                                                       cv::Mat decoded = {});
 
   // The physical buffers of `code` rendered where the photo's face is
   // (its FFHQ centre kept, as inference.py).

@@ -1,6 +1,7 @@
 #include "training/fitting/fit_job.h"
 
 #include "model/base/error.h"
+#include "model/base/load_once.h"
 #include "model/device.h"
 #include "model/face/deca_encoder.h"
 #include "model/face/flame.h"
@@ -33,6 +34,15 @@ std::string md5_of_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   DRIG_CHECK(in.good(), "{}: cannot read", path.string());
   return dlib::md5(in);
+}
+
+// An asset's hash, computed once per process and file version: rigs record
+// it, and hashing DECA's 200+ MB tar for every photo of a run cost 0.4 s each.
+std::string asset_md5(const fs::path& path) {
+  return *load_once<std::string>(path, "md5", [&] {
+    count_load("asset hash");
+    return std::make_shared<const std::string>(md5_of_file(path));
+  });
 }
 
 // The aligned image's 68 landmarks in the 256x256 frame DECA's crop uses:
@@ -88,7 +98,7 @@ FitSummary fit_album(const FitOptions& o, const JobContext& job) {
   const fs::path deca_tar = o.assets_dir / "deca_model.tar";
   Rig stamp;
   stamp.deca_version = kDecaVersion;
-  stamp.asset_md5["deca_model.tar"] = md5_of_file(deca_tar);
+  stamp.asset_md5["deca_model.tar"] = asset_md5(deca_tar);
   std::optional<face::Flame> flame;
   std::optional<face::ObjMesh> topology;
   if (o.export_obj) {
@@ -96,7 +106,7 @@ FitSummary fit_album(const FitOptions& o, const JobContext& job) {
                                           o.assets_dir / "landmark_embedding.npy"),
                   device);
     topology = face::load_obj(o.assets_dir / "head_template.obj");
-    stamp.asset_md5["generic_model.pkl"] = md5_of_file(o.assets_dir / "generic_model.pkl");
+    stamp.asset_md5["generic_model.pkl"] = asset_md5(o.assets_dir / "generic_model.pkl");
   }
 
   FitSummary summary;
@@ -123,7 +133,7 @@ FitSummary fit_album(const FitOptions& o, const JobContext& job) {
     to_fit.push_back(i);
   }
 
-  std::optional<face::DecaEncoder> encoder;
+  std::shared_ptr<const face::DecaEncoder> encoder;
   std::optional<align::FaceDetector> detector;
   for (size_t start = 0; start < to_fit.size(); start += size_t(o.batch_size)) {
     if (job.cancel.cancelled()) {
@@ -131,15 +141,17 @@ FitSummary fit_album(const FitOptions& o, const JobContext& job) {
       break;
     }
     if (!encoder)
-      encoder.emplace(deca_tar, device);
+      encoder = face::DecaEncoder::shared(deca_tar, device);
     std::vector<size_t> batch_index;
     std::vector<at::Tensor> crops;
     std::vector<Pending> pending;
     for (size_t k = start; k < std::min(to_fit.size(), start + size_t(o.batch_size)); ++k) {
       const fs::path& image = images[to_fit[k]];
       try {
-        const image_io::LoadedImage loaded = image_io::load_image(image);
-        const cv::Mat rgb = image_io::to_rgb8(loaded.rgb);
+        const auto known = o.decoded.find(image);
+        const cv::Mat rgb = known != o.decoded.end()
+                                ? known->second
+                                : image_io::to_rgb8(image_io::load_image(image).rgb);
         const cv::Mat rgb256 = diffusionrig_resize(rgb, 256);
         const auto lmk = landmarks_256(image, rgb256, rgb.cols, detector);
         if (!lmk) {

@@ -2,7 +2,10 @@
 
 #include "model/base/progress.h"
 
+#include <opencv2/core/mat.hpp>
+
 #include <filesystem>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +24,9 @@ struct FitOptions {
       false;               // every rig gets the album's mean shape (create_data.py --use_meanshape)
   bool export_obj = false; // also <stem>.obj: the fitted mesh with UVs
   bool force = false;      // refit photos whose rigs are up to date
+  // Inputs already decoded in this process (CV_8UC3 RGB, exactly the file's
+  // pixels, e.g. the crops align_album just wrote), by path.
+  std::map<std::filesystem::path, cv::Mat> decoded;
 };
 
 struct FitSummary {

@@ -1,6 +1,7 @@
 #include "training/identity/identity_guard.h"
 
 #include "model/base/error.h"
+#include "model/base/load_once.h"
 #include "training/align/face_detector.h"
 #include "training/editing/edit_engine.h"
 #include "training/image_io/image_file.h"
@@ -139,10 +140,13 @@ double IdentityGuard::edit_similarity(const editing::PreparedPhoto& photo,
 
 EditCheck IdentityGuard::check_edit(const editing::PreparedPhoto& photo,
                                     const cv::Mat& result) const {
-  cv::Mat bgr = cv::imread(photo.aligned_png.string(), cv::IMREAD_COLOR);
-  DRIG_CHECK(!bgr.empty(), "{}: cannot read the aligned photo", photo.aligned_png.string());
-  cv::Mat source, edited;
-  cv::cvtColor(bgr, source, cv::COLOR_BGR2RGB);
+  cv::Mat source = photo.aligned_rgb, edited;
+  if (source.empty()) {
+    const cv::Mat bgr = cv::imread(photo.aligned_png.string(), cv::IMREAD_COLOR);
+    DRIG_CHECK(!bgr.empty(), "{}: cannot read the aligned photo", photo.aligned_png.string());
+    count_load("photo decode");
+    cv::cvtColor(bgr, source, cv::COLOR_BGR2RGB);
+  }
   DRIG_CHECK(result.type() == CV_32FC3, "identity: the edit must be a float RGB image");
   result.convertTo(edited, CV_8UC3, 255.0);
   if (edited.size() != source.size())

@@ -1,6 +1,7 @@
 #include "training/image_io/image_file.h"
 
 #include "model/base/error.h"
+#include "model/base/load_once.h"
 #include "training/image_io/exif_orientation.h"
 #include "training/image_io/format_sniff.h"
 #include "training/image_io/heif_decode.h"
@@ -117,6 +118,7 @@ cv::Mat gray_or_rgb(const cv::Mat& decoded, bool rgb_order, bool* had_alpha) {
 LoadedImage load_image(const fs::path& path, const LoadOptions& options) {
   const std::string name = path.string();
   const std::string bytes = read_image_bytes(path);
+  count_load("photo decode");
   LoadedImage loaded;
   ImageInfo& info = loaded.info;
   info.format = sniff_format(std::string_view(bytes).substr(0, 64));

@@ -2,6 +2,7 @@
 // JSON, the sampling behind infer against the original's DDIM run, cancel,
 // caching, paste-back into the full photo, and metadata-preserving writes.
 #include "model/base/error.h"
+#include "model/base/load_once.h"
 #include "model/formats/npy.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
@@ -24,7 +25,9 @@
 #include <lcms2.h>
 #include <tiffio.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 
 namespace fs = std::filesystem;
 using namespace drig;
@@ -505,6 +508,39 @@ TEST(EditEngine, PreparesAPhotoOnceAndEditsIt) {
   EXPECT_EQ(c.aligned, 0);
   EXPECT_EQ(c.fitted, 0);
   EXPECT_EQ(c.encoded, 1);
+}
+
+// Issue 24: DECA's encoder, its hash and the landmark model are read once
+// per process, and an aligned crop goes to fitting and encoding in memory.
+TEST(EditEngine, AnAlbumRunReadsEachModelOnceAndDecodesEachPhotoOnce) {
+  DRIG_REQUIRE_SHARED();
+  test::TempDir assets("engine_assets"), cache("engine_cache"), cache2("engine_cache2");
+  EngineOptions o = tiny_engine(assets, cache);
+  const fs::path album = test::shared_dir() / "testdata/albums/mark";
+  std::vector<fs::path> photos;
+  for (const auto& e : fs::directory_iterator(album))
+    photos.push_back(e.path());
+  std::sort(photos.begin(), photos.end());
+  photos.resize(std::min<size_t>(photos.size(), 2));
+  const std::map<std::string, int> before = load_counts();
+  const auto delta = [&](const std::string& kind) {
+    const auto it = before.find(kind);
+    return load_count(kind) - (it == before.end() ? 0 : it->second);
+  };
+  {
+    EditEngine engine(o);
+    for (const fs::path& photo : photos)
+      EXPECT_FALSE(engine.prepare(photo)->aligned_rgb.empty());
+  }
+  o.cache_dir = cache2.path(); // a second job of the same process, nothing on disk
+  EditEngine second(o);
+  second.prepare(photos[0]);
+  EXPECT_EQ(second.counters().fitted, 1);
+  EXPECT_LE(delta("deca encoder"), 1);
+  EXPECT_LE(delta("asset hash"), 1) << "deca_model.tar is hashed once";
+  EXPECT_LE(delta("landmark model"), 1);
+  EXPECT_EQ(delta("photo decode"), int(photos.size()) + 1)
+      << "one decode per photo: the aligned crop is handed over, not read back";
 }
 
 TEST(EditEngine, ASmallFaceOfAGroupPhotoIsUpscaledEditedAndPastedBackAtItsOwnSize) {
