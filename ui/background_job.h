@@ -5,6 +5,7 @@
 // the event loop never waits on it.
 #include "model/base/error.h"
 #include "model/base/progress.h"
+#include "model/base/thread_pool.h"
 
 #include <QFuture>
 #include <QFutureWatcher>
@@ -41,6 +42,7 @@ QFuture<Outcome<T>> run_in_background(QObject* context, std::function<T()> work,
     done(out);
   });
   const QFuture<Outcome<T>> future = QtConcurrent::run([work] {
+    lower_thread_priority(); // the GUI thread comes first when every core is busy
     Outcome<T> out;
     try {
       out.value = work();

@@ -1,6 +1,29 @@
 #include "model/base/thread_pool.h"
 
+#include "model/base/paths.h"
+
+#include <cerrno>
+
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace drig {
+
+void lower_thread_priority() {
+#if defined(__linux__)
+  if (!env_switch_on("DRIG_BACKGROUND_NICE")) // =0: off, for comparisons
+    return;
+  constexpr int kBackgroundNice = 10;
+  const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+  errno = 0;
+  const int now = getpriority(PRIO_PROCESS, tid);
+  if (errno == 0 && now < kBackgroundNice)
+    setpriority(PRIO_PROCESS, tid, kBackgroundNice); // best effort: a failure changes nothing
+#endif
+}
 
 int default_thread_count() {
   const unsigned n = std::thread::hardware_concurrency();

@@ -10,6 +10,13 @@
 
 namespace drig {
 
+// Lowers the calling thread's scheduling priority (Linux: nice +10; elsewhere
+// nothing) for background work next to a GUI: with every core busy the GUI
+// thread would otherwise wait its turn for tens of ms. Threads it starts later
+// inherit the priority. It cannot be raised again without privileges, so call
+// it only on threads that do nothing but background work.
+void lower_thread_priority();
+
 // A fixed set of worker threads for CPU work outside LibTorch (decoding
 // photos, landmarks, LMDB encoding). Tasks run in submission order.
 class ThreadPool {

@@ -151,9 +151,10 @@ private slots:
           "after the first 500 ms: %lld ms",
           static_cast<long long>(worst), static_cast<long long>(worst_at),
           static_cast<long long>(worst_later));
-    // The work runs on other threads. The bound leaves room for a 2-core CI
-    // machine whose cores the alignment workers (and other tests) keep busy.
-    QVERIFY2(worst < 250, qPrintable(QStringLiteral("the GUI stalled %1 ms").arg(worst)));
+    // The work runs on other threads at a lower priority, so the GUI thread
+    // gets a core even while the alignment workers keep both busy (the test
+    // runs alone: RUN_SERIAL).
+    QVERIFY2(worst < 50, qPrintable(QStringLiteral("the GUI stalled %1 ms").arg(worst)));
 
     // Thumbnails arrive in the background too.
     QTest::qWait(500);
