@@ -1,6 +1,7 @@
 #include "app/cli/command.h"
 
 #include "app/cli/align.h"
+#include "app/cli/assets.h"
 #include "app/cli/bench.h"
 #include "app/cli/create_data.h"
 #include "app/cli/doctor.h"
@@ -29,6 +30,10 @@ const std::vector<CommandSpec>& command_table() {
       {"doctor",
        "Check libraries, GPU, headless OpenGL, the dlib landmark model and the assets folder",
        add_doctor_command},
+      {"assets",
+       "Set up the model files: install them from the downloaded zips, folders or files "
+       "(found by content), or show which are missing and how to get them",
+       add_assets_command},
       {"inspect",
        "Show what a model file holds (checkpoint, pickle, .npy/.npz) and which model it is",
        add_inspect_command},

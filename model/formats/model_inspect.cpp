@@ -114,6 +114,9 @@ void identify(ModelFileReport& r) {
     r.model_kind = "FLAME texture (albedo) space";
     details = {{"components", tensor_dim(root, "tex_dir", 3)},
                {"resolution", tensor_dim(root, "mean", 0)}};
+  } else if (has_keys(root, {"MU", "PC"})) {
+    r.model_kind = "FLAME albedo space from the Basel Face Model";
+    details = {{"components", tensor_dim(root, "PC", 1)}};
   } else if (has_keys(root, {"static_lmk_faces_idx", "dynamic_lmk_faces_idx"})) {
     r.model_kind = "FLAME landmark embedding";
   } else if (root.kind == K::Tensor && root.tensor.dim() == 2 && root.tensor.size(0) == 1 &&

@@ -110,3 +110,30 @@ TEST(CliFit, FitsAlignedPhotosResumesAndExportsMeshes) {
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_NE(bad.out.find("deca_model.tar"), std::string::npos) << bad.out;
 }
+
+// `diffusionrig assets`: install from downloads with odd names, then status.
+TEST(CliAssets, InstallsFromDownloadsAndSaysWhatIsStillMissing) {
+  DRIG_REQUIRE_SHARED();
+  drig::test::TempDir dl("cli-assets-dl"), assets("cli-assets");
+  const fs::path data = drig::test::shared_dir() / "reference/deca/data";
+  fs::copy_file(data / "landmark_embedding.npy", dl / "download (2)");
+  fs::copy_file(data / "FLAME_texture.npz", dl / "texture.bin");
+  const std::string base = cli() + " -q --assets '" + assets.path().string() + "' assets ";
+
+  auto r = run_command(base + "install '" + dl.path().string() + "' < /dev/null 2>&1");
+  EXPECT_NE(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("--accept-licences"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(assets / "FLAME_texture.npz")) << "nothing before the licences";
+
+  r = run_command(base + "install '" + dl.path().string() + "' --accept-licences 2>&1");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("installed FLAME_texture.npz"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("installed landmark_embedding.npy"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("deca_model.tar: register at flame.is.tue.mpg.de"), std::string::npos)
+      << r.out;
+  EXPECT_TRUE(fs::exists(assets / "landmark_embedding.npy"));
+
+  r = run_command(base + "status 2>&1");
+  EXPECT_EQ(r.exit_code, 1) << "required files are still missing\n" << r.out;
+  EXPECT_NE(r.out.find("landmark_embedding.npy       present"), std::string::npos) << r.out;
+}

@@ -1,0 +1,4 @@
+# Tests of training/setup (the model set-up assistant).
+drig_add_test(NAME test_training_asset_install
+              SOURCES ${CMAKE_CURRENT_LIST_DIR}/asset_install_test.cpp
+              LIBS drig_training drig_test_support LABELS unit)

@@ -1,0 +1,2 @@
+# Sources of training/setup (the model set-up assistant), appended to drig_training.
+target_sources(drig_training PRIVATE ${CMAKE_CURRENT_LIST_DIR}/asset_install.cpp)
