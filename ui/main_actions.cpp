@@ -111,6 +111,8 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
   generate->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_G));
 
   helpMenu = menu(QStringLiteral("helpMenu"), tr("&Help"));
+  setUpModels = add(helpMenu, QStringLiteral("actionSetUpModels"), tr("Set Up &Models…"),
+                    tr("Install the model files (FLAME, DECA, Stage 1) from what you downloaded"));
   about = add(helpMenu, QStringLiteral("actionAbout"), tr("&About DiffusionRig Studio"),
               tr("Version, licence and the libraries in use"));
   about->setMenuRole(QAction::AboutRole);

@@ -53,6 +53,7 @@ public:
   QAction* lightFromPanorama = nullptr;
   QAction* personalize = nullptr;
   QAction* generate = nullptr;
+  QAction* setUpModels = nullptr;
   QAction* about = nullptr;
   QAction* aboutQt = nullptr;
 

@@ -14,6 +14,7 @@
 #include "ui/jobs_panel.h"
 #include "ui/log_sink.h"
 #include "ui/main_actions.h"
+#include "ui/model_setup_dialog.h"
 #include "ui/personalize_dialog.h"
 #include "ui/preferences_dialog.h"
 #include "ui/project_controller.h"
@@ -79,6 +80,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   connect(actions_->resetLayout, &QAction::triggered, this, &MainWindow::resetLayout);
   connect(actions_->preferences, &QAction::triggered, this, &MainWindow::showPreferences);
   connect(actions_->about, &QAction::triggered, this, &MainWindow::showAbout);
+  connect(actions_->setUpModels, &QAction::triggered, this, &MainWindow::showModelSetup);
 
   // The edit controls apply to one selected portrait.
   connect(album_->view()->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
@@ -425,6 +427,33 @@ void MainWindow::showPreferences() {
 void MainWindow::showAbout() {
   AboutDialog dialog(this);
   dialog.exec();
+}
+
+ModelSetupDialog* MainWindow::modelSetupDialog() const {
+  return model_setup_.data();
+}
+
+void MainWindow::showModelSetup() {
+  if (model_setup_) {
+    model_setup_->raise();
+    model_setup_->activateWindow();
+    return;
+  }
+  model_setup_ = new ModelSetupDialog(assetsDir(), this);
+  model_setup_->setAttribute(Qt::WA_DeleteOnClose);
+  connect(model_setup_, &ModelSetupDialog::modelsChanged, this,
+          [this] { status_->refresh(settings_, assetsDir()); });
+  model_setup_->open();
+}
+
+void MainWindow::offerModelSetup() {
+  QSettings store;
+  const QString key = QStringLiteral("modelSetup/offeredFor");
+  const QString folder = QString::fromStdString(assetsDir().string());
+  if (validate_assets(assetsDir()).usable() || store.value(key).toString() == folder)
+    return;
+  store.setValue(key, folder); // once per folder: later, Help > Set Up Models…
+  showModelSetup();
 }
 
 void MainWindow::applySettings(const StudioSettings& settings) {

@@ -3,6 +3,7 @@
 #include "ui/settings.h"
 
 #include <QMainWindow>
+#include <QPointer>
 
 #include <memory>
 
@@ -10,6 +11,8 @@ class QDockWidget;
 class QUndoStack;
 
 namespace drig::ui {
+
+class ModelSetupDialog;
 
 class AlbumPanel;
 class ControlsPanel;
@@ -55,6 +58,8 @@ public:
 
   // The assets folder in use: --assets, else the preference, else the default.
   std::filesystem::path assetsDir() const;
+  // The set-up assistant while it is open (nullptr otherwise).
+  ModelSetupDialog* modelSetupDialog() const;
 
 public slots:
   // Writes geometry and dock layout to QSettings (also done on close).
@@ -65,6 +70,11 @@ public slots:
   void resetLayout();
   void showPreferences();
   void showAbout();
+  // Help > Set Up Models…: the model set-up assistant (not modal).
+  void showModelSetup();
+  // At start: opens the assistant once when the model files are missing
+  // (the first start after installing, or after the folder was emptied).
+  void offerModelSetup();
   // Re-reads the preferences and updates the threads and status bar.
   void applySettings(const StudioSettings& settings);
 
@@ -106,6 +116,7 @@ private:
   QStringList selectedPhotoIds() const;
   void updateTitle();
   void showError(const QString& title, const QString& text);
+  QPointer<ModelSetupDialog> model_setup_;
 };
 
 } // namespace drig::ui

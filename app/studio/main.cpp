@@ -9,6 +9,7 @@
 #include "ui/settings.h"
 
 #include <QApplication>
+#include <QTimer>
 
 #include <cstdio>
 #include <string>
@@ -42,5 +43,6 @@ int main(int argc, char** argv) {
     return drig::ui::run_screenshot(app, window, options.screenshot);
   }
   window.show();
+  QTimer::singleShot(0, &window, &drig::ui::MainWindow::offerModelSetup);
   return app.exec();
 }
