@@ -183,7 +183,7 @@ private slots:
           "Choose Face…", "Remove Photo"}},
         {"lightingMenu", "Lighting", {"From Background…", "From Panorama…"}},
         {"modelMenu", "Model", {"Personalize…", "Generate"}},
-        {"helpMenu", "Help", {"About DiffusionRig Studio", "About Qt"}},
+        {"helpMenu", "Help", {"Set Up Models…", "About DiffusionRig Studio", "About Qt"}},
     };
     QStringList titles;
     for (const QAction* action : window.menuBar()->actions())
@@ -198,10 +198,11 @@ private slots:
     // Working actions are enabled; features still to come are visibly disabled.
     for (const QAction* action :
          {window.actions()->quit, window.actions()->preferences, window.actions()->resetLayout,
-          window.actions()->about, window.actions()->aboutQt, window.actions()->newProject,
-          window.actions()->openProject, window.actions()->saveProject,
-          window.actions()->importPhotos, window.actions()->alignFaces,
-          window.actions()->fitFaceModel, window.actions()->personalize})
+          window.actions()->about, window.actions()->aboutQt, window.actions()->setUpModels,
+          window.actions()->newProject, window.actions()->openProject,
+          window.actions()->saveProject, window.actions()->importPhotos,
+          window.actions()->alignFaces, window.actions()->fitFaceModel,
+          window.actions()->personalize})
       QVERIFY2(action->isEnabled(), qPrintable(action->text()));
     // These need a selected (fitted) photo or an edit to undo.
     for (const QAction* action :

@@ -179,9 +179,21 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
 
 } // namespace
 
+void AlignJobOptions::check(OptionCheck& c) const {
+  c.require(!inputs.empty(), "no photos given");
+  std::error_code ec;
+  for (const fs::path& input : inputs)
+    c.require(fs::exists(input, ec), fmt::format("{}: no such file or folder", input.string()));
+  c.require(!output_dir.empty(), "no output folder given");
+  c.require(size >= 16 && size <= 4096,
+            fmt::format("output size must be between 16 and 4096 pixels, got {}", size));
+  c.require(workers >= 0, fmt::format("workers must be 0 (one per core) or more, got {}", workers));
+}
+
 AlignSummary align_album(const AlignJobOptions& options, const JobContext& job) {
-  DRIG_CHECK(options.size >= 16 && options.size <= 4096,
-             "output size must be between 16 and 4096 pixels, got {}", options.size);
+  OptionCheck checked;
+  options.check(checked);
+  checked.throw_if_failed("align");
   const std::vector<fs::path> photos = collect_photos(options.inputs);
   std::error_code ec;
   fs::create_directories(options.output_dir, ec);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/base/options.h"
 #include "model/base/progress.h"
 #include "training/align/face_detector.h"
 #include "training/image_io/image_file.h"
@@ -28,6 +29,9 @@ struct AlignJobOptions {
   bool keep_crops = false;
   DetectorOptions detector;
   image_io::LoadOptions load;
+
+  // Every problem at once (inputs, folder, size), before any photo is read.
+  void check(OptionCheck& check) const;
 };
 
 enum class PhotoStatus { Aligned, UpToDate, NoFace, TooSmall, Unreadable, Failed };

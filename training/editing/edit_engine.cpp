@@ -115,8 +115,28 @@ struct EditEngine::Impl {
   }
 };
 
+void EngineOptions::check(OptionCheck& c) const {
+  std::error_code ec;
+  c.require(fs::is_regular_file(model_path, ec),
+            fmt::format("{}: the model file does not exist", model_path.string()));
+  c.require(assets_dir.empty() || fs::is_directory(assets_dir, ec),
+            fmt::format("{}: the assets folder does not exist", assets_dir.string()));
+  c.require(meanshape.empty() || fs::is_regular_file(meanshape, ec),
+            fmt::format("{}: the mean shape file does not exist", meanshape.string()));
+  c.require(image_size >= 8 && image_size <= 1024,
+            fmt::format("image size {} is outside 8..1024", image_size));
+  try {
+    DeviceSpec::parse(device);
+  } catch (const Error& e) {
+    c.require(false, e.what());
+  }
+}
+
 EditEngine::EditEngine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
+  OptionCheck checked;
+  options.check(checked);
+  checked.throw_if_failed("editing");
   m.options = std::move(options);
   if (m.options.cache_dir.empty())
     m.options.cache_dir = fs::temp_directory_path() / "diffusionrig-cache";

@@ -5,6 +5,7 @@
 // aligned, fitted and encoded once (aligned crops and rigs cached on disk,
 // everything else in memory), so a second edit of the same photo goes
 // straight to rendering and sampling.
+#include "model/base/options.h"
 #include "model/base/progress.h"
 #include "model/face/deca_encoder.h"
 #include "model/precision.h"
@@ -41,6 +42,9 @@ struct EngineOptions {
   int image_size = 256;
   Precision precision = Precision::fp32;
   render::RenderBackend renderer = render::RenderBackend::Auto;
+
+  // Every problem at once (model file, assets, device, size) before loading.
+  void check(OptionCheck& check) const;
 };
 
 // Everything about one photo that does not depend on the edit.

@@ -81,9 +81,29 @@ at::Tensor to_chw(const cv::Mat& crop) {
 
 } // namespace
 
+void FitOptions::check(OptionCheck& c) const {
+  c.require(!inputs.empty(), "no aligned photos given");
+  std::error_code ec;
+  for (const fs::path& input : inputs)
+    c.require(fs::exists(input, ec), fmt::format("{}: no such file or folder", input.string()));
+  c.require(!output_dir.empty(), "no output folder given");
+  c.require(fs::is_regular_file(assets_dir / "deca_model.tar", ec),
+            fmt::format("{}: DECA's model is missing (`diffusionrig assets install` sets it up "
+                        "from the download)",
+                        (assets_dir / "deca_model.tar").string()));
+  c.require(batch_size >= 1 && batch_size <= 256,
+            fmt::format("batch size must be 1..256, got {}", batch_size));
+  try {
+    DeviceSpec::parse(device);
+  } catch (const Error& e) {
+    c.require(false, e.what());
+  }
+}
+
 FitSummary fit_album(const FitOptions& o, const JobContext& job) {
-  DRIG_CHECK(o.batch_size >= 1 && o.batch_size <= 256, "batch size must be 1..256, got {}",
-             o.batch_size);
+  OptionCheck checked;
+  o.check(checked);
+  checked.throw_if_failed("fit");
   std::vector<fs::path> images;
   for (const fs::path& p : align::collect_photos(o.inputs))
     if (p.extension() != ".json")

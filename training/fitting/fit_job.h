@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/base/options.h"
 #include "model/base/progress.h"
 
 #include <opencv2/core/mat.hpp>
@@ -27,6 +28,9 @@ struct FitOptions {
   // Inputs already decoded in this process (CV_8UC3 RGB, exactly the file's
   // pixels, e.g. the crops align_album just wrote), by path.
   std::map<std::filesystem::path, cv::Mat> decoded;
+
+  // Every problem at once (inputs, folders, DECA's file, batch, device).
+  void check(OptionCheck& check) const;
 };
 
 struct FitSummary {

@@ -333,9 +333,20 @@ void move_into_place(const Candidate& c, const fs::path& dest) {
 
 } // namespace
 
+void InstallOptions::check(OptionCheck& c) const {
+  c.require(!inputs.empty(), "give the downloaded files, archives or folders");
+  std::error_code ec;
+  for (const fs::path& input : inputs)
+    c.require(fs::exists(input, ec), fmt::format("{}: no such file or folder", input.string()));
+  c.require(!assets_dir.empty(), "no assets folder");
+  c.require(!fs::exists(assets_dir, ec) || fs::is_directory(assets_dir, ec),
+            fmt::format("{}: the assets folder is a file", assets_dir.string()));
+}
+
 InstallReport install_assets(const InstallOptions& o, const JobContext& job) {
-  DRIG_CHECK(!o.inputs.empty(), "assets install: give the downloaded files, archives or folders");
-  DRIG_CHECK(!o.assets_dir.empty(), "assets install: no assets folder");
+  OptionCheck checked;
+  o.check(checked);
+  checked.throw_if_failed("assets install");
   std::error_code ec;
   fs::create_directories(o.assets_dir, ec);
   DRIG_CHECK(fs::is_directory(o.assets_dir), "{}: cannot create the assets folder ({})",

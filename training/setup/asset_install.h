@@ -6,6 +6,7 @@
 // DECA's data/, the Stage 1 checkpoint under any name); each needed file is
 // found by its content, checked, and moved into the assets folder. A good
 // installed file is never replaced by a bad one.
+#include "model/base/options.h"
 #include "model/base/progress.h"
 
 #include <filesystem>
@@ -49,6 +50,9 @@ struct InstallOptions {
   // neither here nor recorded in the folder fails before anything moves.
   std::vector<std::string> accept_licences;
   bool dry_run = false; // find and check only
+
+  // Every problem at once (no inputs, inputs that do not exist, no folder).
+  void check(OptionCheck& check) const;
 };
 
 struct InstallReport {

@@ -218,5 +218,19 @@ TEST(AlbumJob, MissingInputIsAClearError) {
             std::string::npos);
 }
 
+TEST(AlbumJob, OptionsReportEveryProblemAtOnce) {
+  test::TempDir out("album_check");
+  AlignJobOptions o;
+  o.inputs = {out / "missing-a", out / "missing-b"};
+  o.size = 8;
+  o.workers = -1;
+  OptionCheck c;
+  o.check(c);
+  ASSERT_EQ(c.problems().size(), 5u) << ::testing::PrintToString(c.problems());
+  const std::string e = test::error_of([&] { align_album(o, {}); });
+  for (const char* part : {"missing-a", "missing-b", "no output folder", "16 and 4096", "workers"})
+    EXPECT_NE(e.find(part), std::string::npos) << e;
+}
+
 } // namespace
 } // namespace drig::align

@@ -510,6 +510,21 @@ TEST(EditEngine, PreparesAPhotoOnceAndEditsIt) {
   EXPECT_EQ(c.encoded, 1);
 }
 
+TEST(EditEngine, OptionsReportEveryProblemAtOnce) {
+  test::TempDir dir("engine_check");
+  EngineOptions o;
+  o.model_path = dir / "no-model.pt";
+  o.assets_dir = dir / "no-assets";
+  o.image_size = 4;
+  o.device = "gpu9";
+  OptionCheck c;
+  o.check(c);
+  EXPECT_EQ(c.problems().size(), 4u) << ::testing::PrintToString(c.problems());
+  const std::string e = test::error_of([&] { EditEngine engine(o); });
+  for (const char* part : {"no-model.pt", "no-assets", "8..1024", "gpu9"})
+    EXPECT_NE(e.find(part), std::string::npos) << e;
+}
+
 // Issue 24: DECA's encoder, its hash and the landmark model are read once
 // per process, and an aligned crop goes to fitting and encoding in memory.
 TEST(EditEngine, AnAlbumRunReadsEachModelOnceAndDecodesEachPhotoOnce) {

@@ -111,6 +111,21 @@ TEST(FitJob, MissingOrWrongAssetsNameTheFile) {
   EXPECT_NE(e.find("deca_model.tar"), std::string::npos) << e;
 }
 
+TEST(FitJob, OptionsReportEveryProblemAtOnce) {
+  test::TempDir assets("fit_check");
+  FitOptions o;
+  o.inputs = {assets / "nothing.png"};
+  o.assets_dir = assets.path();
+  o.batch_size = 0;
+  o.device = "tpu";
+  OptionCheck c;
+  o.check(c);
+  EXPECT_EQ(c.problems().size(), 5u) << ::testing::PrintToString(c.problems());
+  const std::string e = test::error_of([&] { fit_album(o, {}); });
+  for (const char* part : {"nothing.png", "no output folder", "deca_model.tar", "1..256", "tpu"})
+    EXPECT_NE(e.find(part), std::string::npos) << e;
+}
+
 TEST(RigFile, MalformedRigsAreClearErrors) {
   test::TempDir tmp("rig_bad");
   std::ofstream(tmp / "a.rig.json") << "{\"format\": \"diffusionrig-rig\", \"image\": {}}";

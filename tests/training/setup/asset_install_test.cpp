@@ -213,3 +213,17 @@ TEST(AssetInstall, NeverReplacesAGoodFileWithABadOneAndRepairsABadOne) {
   o.inputs = {dl / "embedding.npy"};
   EXPECT_THROW(install_assets(o, job), CancelledError);
 }
+
+TEST(AssetInstall, OptionsReportEveryProblemAtOnce) {
+  test::TempDir dir("asset_install_check");
+  write_file_atomic(dir / "a-file", "x");
+  InstallOptions o;
+  o.inputs = {dir / "gone.zip", dir / "also-gone"};
+  o.assets_dir = dir / "a-file";
+  OptionCheck c;
+  o.check(c);
+  EXPECT_EQ(c.problems().size(), 3u) << ::testing::PrintToString(c.problems());
+  const std::string e = test::error_of([&] { install_assets(o); });
+  for (const char* part : {"gone.zip", "also-gone", "is a file"})
+    EXPECT_NE(e.find(part), std::string::npos) << e;
+}
