@@ -3,6 +3,8 @@
 // with the result pasted back into the full-resolution photo.
 #include "app/cli/infer.h"
 
+#include "app/cli/edit_flags.h"
+
 #include "model/base/error.h"
 #include "model/base/load_once.h"
 #include "model/base/log.h"
@@ -39,15 +41,12 @@ namespace {
 
 struct InferArgs {
   std::vector<fs::path> sources;
-  fs::path target, output_dir, model_path, meanshape, noise, edit_file, sh_file, cache;
-  fs::path light_background, light_hdri;
-  double hdri_rotation = 0;
-  bool light_absolute = false;
-  std::string modes = "pose,exp,light", steps = "ddim20", precision = "fp32", format, colour;
+  fs::path target, output_dir, model_path, meanshape, noise, cache;
+  EditFlags edit; // shared with `render`: one spelling for one edit
+  std::string modes = "pose,exp,light", steps = "ddim20", precision = "fp32", format;
   std::string sampler = "ddim";
-  std::optional<double> azimuth, elevation, intensity, ambient, jaw, strength, colour_lock;
-  double yaw = 0, pitch = 0, roll = 0, eta = 0;
-  std::vector<std::string> exp;
+  std::optional<double> colour_lock;
+  double eta = 0;
   std::optional<int64_t> seed;
   int quality = 95, bit_depth = 0, image_size = 256;
   std::optional<double> min_identity;
@@ -56,99 +55,10 @@ struct InferArgs {
   bool no_paste = false, side_by_side = false, save_npy = false;
 };
 
-std::vector<double> parse_numbers(const std::string& text, const std::string& what) {
-  std::vector<double> out;
-  std::string s = text;
-  for (char& c : s)
-    if (c == ',' || c == '\n' || c == '\t')
-      c = ' ';
-  std::istringstream in(s);
-  std::string part;
-  while (in >> part) {
-    out.push_back(parse_number(part, what));
-  }
-  return out;
-}
-
-render::ShLight read_sh(const fs::path& path) {
-  std::vector<double> v;
-  if (path.extension() == ".npy") {
-    const formats::NpyArray a = formats::load_npy(path);
-    DRIG_CHECK(a.tensor.defined(), "{}: not a numeric array", path.string());
-    const at::Tensor t = a.tensor.to(at::kDouble).reshape({-1}).contiguous();
-    v.assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
-  } else {
-    std::ifstream in(path);
-    DRIG_CHECK(in.good(), "{}: cannot read the SH file", path.string());
-    v = parse_numbers(std::string(std::istreambuf_iterator<char>(in), {}), path.string());
-  }
-  DRIG_CHECK(v.size() == 27, "{}: an SH light has 27 numbers (9 x RGB), the file has {}",
-             path.string(), v.size());
-  render::ShLight sh{};
-  for (size_t i = 0; i < 27; ++i)
-    sh[i] = float(v[i]);
-  return sh;
-}
-
 editing::EditSpec spec_from(const InferArgs& a) {
-  editing::EditSpec s = a.edit_file.empty() ? editing::EditSpec{} : editing::load_edit(a.edit_file);
-  auto& l = s.light;
-  if (a.azimuth)
-    l.azimuth_deg = a.azimuth;
-  if (a.elevation)
-    l.elevation_deg = a.elevation;
-  if (a.intensity)
-    l.intensity = a.intensity;
-  if (a.ambient)
-    l.ambient = a.ambient;
-  if (!a.colour.empty()) {
-    const auto v = parse_numbers(a.colour, "--light-color");
-    DRIG_CHECK(v.size() == 3, "--light-color takes R,G,B, got {} numbers", v.size());
-    l.colour = std::array<double, 3>{v[0], v[1], v[2]};
-  }
-  if (!a.sh_file.empty()) {
-    DRIG_CHECK(!a.azimuth && !a.elevation && !a.intensity && !a.ambient && a.colour.empty(),
-               "--sh sets the whole light; it cannot be combined with --light-* or --ambient");
-    l = editing::LightEdit{};
-    l.sh = read_sh(a.sh_file);
-  }
-  if (!a.light_background.empty() || !a.light_hdri.empty()) {
-    DRIG_CHECK(a.light_background.empty() || a.light_hdri.empty(),
-               "--light-from-background and --light-from-hdri each set the whole light: give one");
-    DRIG_CHECK(a.sh_file.empty() && !a.azimuth && !a.elevation && !a.intensity && !a.ambient &&
-                   a.colour.empty(),
-               "--light-from-* sets the whole light; it cannot be combined with --sh, --light-* "
-               "or --ambient");
-    editing::LightFromFileOptions o;
-    o.panorama = !a.light_hdri.empty();
-    o.rotation_deg = a.hdri_rotation;
-    const editing::LightFromFile from =
-        editing::light_from_file(o.panorama ? a.light_hdri : a.light_background, o);
-    if (!from.note.empty())
-      std::cerr << "note: " << from.note << "\n";
-    l = editing::LightEdit{};
-    l.sh = from.sh;
-    l.keep_exposure = !a.light_absolute;
-  }
-  for (const std::string& e : a.exp) {
-    const size_t eq = e.find('=');
-    DRIG_CHECK(eq != std::string::npos, "--exp takes INDEX=VALUE, got '{}'", e);
-    const auto index = parse_numbers(e.substr(0, eq), "--exp index");
-    const auto value = parse_numbers(e.substr(eq + 1), "--exp value");
-    DRIG_CHECK(index.size() == 1 && value.size() == 1 && index[0] >= 0 &&
-                   index[0] == double(int(index[0])),
-               "--exp takes INDEX=VALUE, got '{}'", e);
-    s.expression.emplace_back(int(index[0]), value[0]);
-  }
-  if (a.jaw)
-    s.jaw_deg = a.jaw;
-  if (a.yaw != 0 || a.pitch != 0 || a.roll != 0)
-    s.pose_delta_deg = {a.yaw, a.pitch, a.roll};
-  if (a.strength)
-    s.strength = *a.strength;
+  editing::EditSpec s = edit_spec(a.edit);
   if (a.colour_lock)
     s.colour_lock = *a.colour_lock;
-  DRIG_CHECK(s.strength >= 0 && s.strength <= 1, "--strength {} is outside 0..1", s.strength);
   s.sampler = a.sampler;
   s.steps = a.steps;
   s.eta = a.eta;
@@ -282,36 +192,11 @@ CommandRunner add_infer_command(CLI::App& sub) {
   sub.add_option("--precision", a->precision,
                  "fp32, bf16 (CUDA, CPUs with native bf16), fp16 (CUDA) or auto")
       ->capture_default_str();
-  sub.add_option("--edit", a->edit_file, "An edit saved by the Studio (JSON); flags override it")
-      ->check(CLI::ExistingFile);
-  sub.add_option("--light-azimuth", a->azimuth, "Light direction: degrees, + from the right");
-  sub.add_option("--light-elevation", a->elevation, "Light direction: degrees, + from above");
-  sub.add_option("--light-intensity", a->intensity, "Light intensity");
-  sub.add_option("--light-color,--light-colour", a->colour, "Light colour R,G,B (0..1)");
-  sub.add_option("--ambient", a->ambient, "Uniform ambient light");
-  sub.add_option("--sh", a->sh_file, "The whole light: 27 SH numbers (text or .npy)")
-      ->check(CLI::ExistingFile);
-  sub.add_option("--light-from-background", a->light_background,
-                 "The light of this background photo, placed around the subject (see the user "
-                 "guide for the assumptions)")
-      ->check(CLI::ExistingFile);
-  sub.add_option("--light-from-hdri", a->light_hdri,
-                 "The light of this equirectangular panorama (.hdr, .exr or a photo)")
-      ->check(CLI::ExistingFile);
-  sub.add_option("--hdri-rotation", a->hdri_rotation,
-                 "Turn the panorama by this azimuth first (degrees, towards the image's right)");
-  sub.add_flag("--light-absolute", a->light_absolute,
-               "Use the panorama's or background's own exposure instead of the photo's");
+  add_edit_flags(sub, a->edit, false);
   sub.add_option("--colour-lock,--color-lock", a->colour_lock,
                  "Keep the photo's skin tone and white balance (0..1; default 1 for expression "
                  "and pose edits, 0 for light edits)")
       ->check(CLI::Range(0.0, 1.0));
-  sub.add_option("--exp", a->exp, "Expression coefficients INDEX=VALUE ...");
-  sub.add_option("--jaw", a->jaw, "Jaw opening in degrees");
-  sub.add_option("--yaw", a->yaw, "Head turn in degrees, relative to the photo");
-  sub.add_option("--pitch", a->pitch, "Head nod in degrees, relative to the photo");
-  sub.add_option("--roll", a->roll, "Head tilt in degrees, relative to the photo");
-  sub.add_option("--strength", a->strength, "How far to go from the photo's own rig (0..1)");
   sub.add_flag("--no-paste-back", a->no_paste, "Write only the 256 crops");
   sub.add_flag("--side-by-side", a->side_by_side, "Also write a before/after image");
   sub.add_flag("--save-npy", a->save_npy, "Also write each crop's exact float output (.npy)");

@@ -1,5 +1,8 @@
-// diffusionrig render: a rig's physical buffers, with the Studio's edits.
+// diffusionrig render: a rig's physical buffers, with the Studio's edits in
+// the same flags as `infer` (plus --pose, the absolute head pose).
 #include "app/cli/render.h"
+
+#include "app/cli/edit_flags.h"
 
 #include "model/base/error.h"
 #include "model/base/paths.h"
@@ -25,63 +28,8 @@ struct RenderArgs {
   std::filesystem::path rig, output;
   int size = 256;
   std::string renderer = "auto";
-  std::string light_dir, light_colour, sh, exp, pose;
-  std::optional<double> light_intensity, ambient, jaw;
+  EditFlags edit; // shared with `infer`: one spelling for one edit
 };
-
-std::vector<double> numbers(const std::string& text, size_t count, const char* flag) {
-  std::vector<double> out;
-  std::stringstream in(text);
-  std::string part;
-  while (std::getline(in, part, ',')) {
-    out.push_back(parse_number(part, flag));
-  }
-  DRIG_CHECK(out.size() == count, "{} takes {} comma-separated numbers, got {}", flag, count,
-             out.size());
-  return out;
-}
-
-rendering::RigEdit edit_from(const RenderArgs& a, const face::DecaCode& fitted) {
-  rendering::RigEdit edit;
-  if (!a.pose.empty()) {
-    const auto v = numbers(a.pose, 3, "--pose");
-    edit.head_pose_deg = std::array<double, 3>{v[0], v[1], v[2]};
-  }
-  if (!a.exp.empty())
-    edit.expression = rendering::parse_expression_edits(a.exp);
-  edit.jaw_open_deg = a.jaw;
-  const bool directional = !a.light_dir.empty() || !a.light_colour.empty() ||
-                           a.light_intensity.has_value() || a.ambient.has_value();
-  DRIG_CHECK(!(directional && !a.sh.empty()),
-             "--sh sets all 27 SH numbers; it cannot be combined with --light, "
-             "--light-intensity, --light-colour or --ambient");
-  if (!a.sh.empty()) {
-    const auto v = numbers(a.sh, 27, "--sh");
-    render::ShLight sh{};
-    for (size_t i = 0; i < 27; ++i)
-      sh[i] = float(v[i]);
-    edit.light = sh;
-  } else if (directional) {
-    // Unset parts keep what the fitted light looks like.
-    render::DirectionalLight light =
-        render::dominant_light(rendering::light_from_tensor(fitted.light));
-    if (!a.light_dir.empty()) {
-      const auto v = numbers(a.light_dir, 2, "--light");
-      light.azimuth_deg = v[0];
-      light.elevation_deg = v[1];
-    }
-    if (a.light_intensity)
-      light.intensity = *a.light_intensity;
-    if (a.ambient)
-      light.ambient = *a.ambient;
-    if (!a.light_colour.empty()) {
-      const auto v = numbers(a.light_colour, 3, "--light-colour");
-      light.colour = {v[0], v[1], v[2]};
-    }
-    edit.light = render::directional_to_sh(light);
-  }
-  return edit;
-}
 
 void print_sliders(const face::DecaCode& code) {
   const auto ypr = rendering::head_pose_deg(code);
@@ -115,22 +63,10 @@ CommandRunner add_render_command(CLI::App& sub) {
          "OpenGL), gl, or cpu")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "gl", "cpu"}));
-  sub.add_option("--light", a->light_dir,
-                 "Light direction AZIMUTH,ELEVATION in degrees (0,0 = from the camera; +azimuth "
-                 "from the image's right, +elevation from above)");
-  sub.add_option("--light-intensity", a->light_intensity, "Light intensity (irradiance)");
-  sub.add_option("--light-colour,--light-color", a->light_colour, "Light colour R,G,B (0..1)");
-  sub.add_option("--ambient", a->ambient, "Uniform ambient light");
-  sub.add_option("--sh", a->sh, "All 27 SH light numbers, light[k][c] order (k = 0..8, c = R,G,B)");
-  sub.add_option("--exp", a->exp, "Expression coefficients INDEX=VALUE[,INDEX=VALUE...]");
-  sub.add_option("--jaw", a->jaw, "Jaw opening in degrees (rotation about x; + opens)");
-  sub.add_option("--pose", a->pose,
-                 "Head rotation YAW,PITCH,ROLL in degrees (+yaw faces the image's right, +pitch "
-                 "looks up, +roll counter-clockwise)");
+  add_edit_flags(sub, a->edit, true);
   return [a](CommandEnv& env) {
     const fitting::Rig rig = fitting::load_rig(a->rig);
-    const rendering::RigEdit edit = edit_from(*a, rig.code);
-    const face::DecaCode code = rendering::apply_edit(rig.code, edit);
+    const face::DecaCode code = editing::apply_spec(rig.code, edit_spec(a->edit, &rig.code));
     rendering::RigRenderer renderer(resolve_assets_dir(env.global.assets_dir),
                                     render::parse_render_backend(a->renderer));
     if (!renderer.fallback_reason().empty())

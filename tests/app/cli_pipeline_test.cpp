@@ -4,6 +4,10 @@
 #include "training/datasets/lmdb_dataset.h"
 #include "training/image_io/image_file.h"
 
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -101,6 +105,39 @@ TEST(CliPipeline, AlbumToPersonalModel) {
                      " --light-azimuth 30 -o " + (work / "background2").string() + " 2>&1");
     EXPECT_NE(bg.exit_code, 0);
     EXPECT_NE(bg.out.find("sets the whole light"), std::string::npos) << bg.out;
+  }
+
+  // A face of under 100 px in a group photo is upscaled, edited and pasted
+  // back at its own size; the rest of the photo stays as it was, and
+  // create-data still refuses the face.
+  {
+    const fs::path group = shared / "testdata/faces/groups/2007_007763.jpg";
+    auto g = run_command(infer + "--source " + group.string() + " --yaw 15 --format png -o " +
+                         (work / "group").string() + " 2>&1");
+    ASSERT_EQ(g.exit_code, 0) << g.out;
+    EXPECT_NE(g.out.find("limited by the photo's resolution"), std::string::npos) << g.out;
+    const cv::Mat before = cv::imread(group.string(), cv::IMREAD_COLOR);
+    const cv::Mat after =
+        cv::imread((work / "group/2007_007763_edited.png").string(), cv::IMREAD_COLOR);
+    ASSERT_EQ(after.size(), before.size()) << g.out;
+    cv::Mat diff;
+    cv::absdiff(after, before, diff);
+    std::vector<cv::Mat> channels;
+    cv::split(diff, channels);
+    const cv::Mat changed = (channels[0] | channels[1] | channels[2]) > 0;
+    EXPECT_GT(cv::countNonZero(changed), 0) << "the face was edited";
+    const cv::Rect box = cv::boundingRect(changed);
+    EXPECT_LT(box.width, 200) << "only the small face's region changes";
+    EXPECT_LT(box.height, 200);
+    fs::path aligned_dir;
+    for (const auto& e : fs::directory_iterator(work / "cache"))
+      if (e.path().filename().string().rfind("2007_007763", 0) == 0)
+        aligned_dir = e.path();
+    ASSERT_FALSE(aligned_dir.empty());
+    g = run_command(global + " create-data --data_dir " + aligned_dir.string() + " --output_dir " +
+                    (work / "group.lmdb").string() + " --image_size 64 2>&1");
+    EXPECT_NE(g.exit_code, 0) << g.out;
+    EXPECT_NE(g.out.find("too small to train on"), std::string::npos) << g.out;
   }
 
   r = run_command(infer + "--source " + (album / "img14.jpg").string() +

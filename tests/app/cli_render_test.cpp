@@ -115,6 +115,15 @@ TEST_F(CliRender, EditsChangeTheBuffers) {
   const at::Tensor shading = 1.5 * (0.25 + c / 2 + 5.0 / 32 * (3 * c * c - 1)) + 0.2;
   const at::Tensor expected = albedo * shading.unsqueeze(0) * mask.unsqueeze(0);
   EXPECT_LT((lit.narrow(0, 0, 3) - expected).abs().max().item<double>(), 1e-4);
+  // `infer`'s spelling of the same light gives the same buffers.
+  r = render("light2", "--renderer cpu --light-azimuth 0 --light-elevation 0 "
+                       "--light-intensity 1.5 --ambient 0.2 --light-color 1,1,1");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(at::equal(cond("light2"), lit));
+  // A head turn relative to the photo, as infer's --yaw.
+  ASSERT_EQ(render("yaw", "--renderer cpu --yaw 30").exit_code, 0);
+  EXPECT_GT((npy(*dir_ / "yaw" / "normal.npy") - base.narrow(0, 3, 3)).abs().max().item<double>(),
+            0.1);
   // Jaw and pose move the geometry; expression changes the normals.
   ASSERT_EQ(render("jaw", "--renderer cpu --jaw 25").exit_code, 0);
   EXPECT_FALSE(at::equal(npy(*dir_ / "jaw" / "normal.npy"), base.narrow(0, 3, 3)));
@@ -141,6 +150,9 @@ TEST_F(CliRender, BadInputGetsAClearError) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("27"), std::string::npos) << r.out;
   r = render("bad", "--sh 1,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0 --light 0,0");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("cannot be combined"), std::string::npos) << r.out;
+  r = render("bad", "--pose 1,2,3 --yaw 5");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("cannot be combined"), std::string::npos) << r.out;
   r = render("bad", "--pose 1,2");
