@@ -117,6 +117,26 @@ build() {
   fi
 }
 
+# The test run's last lines: how many test cases skipped, and why (a missing
+# GPU, ../shared or model files). ctest shows a binary whose cases all skipped
+# as "Skipped"; this also lists the cases skipped inside passing binaries.
+report_skips() {
+  local log_file="$build_dir/Testing/Temporary/LastTest.log"
+  [ -f "$log_file" ] || return 0
+  local cases
+  cases=$(awk '
+    /: Skipped$/ { getline reason; why = reason; next }
+    /^\[  SKIPPED \] [A-Za-z_].* \([0-9]+ ms\)$/ { print "  " $4 ": " why; why = "" }
+    /^SKIP   : / { sub(/^SKIP   : /, ""); print "  " $0 }
+  ' "$log_file")
+  if [ -z "$cases" ]; then
+    log "No test case was skipped"
+    return 0
+  fi
+  log "$(printf '%s\n' "$cases" | wc -l) test case(s) skipped:"
+  printf '%s\n' "$cases" >&2
+}
+
 case "${1:-}" in
 studio)
   install_dependencies
@@ -135,7 +155,9 @@ test)
   cd "$build_dir"
   xvfb-run -a -s "-screen 0 1600x1000x24" \
     env DRIG_TFJS_NODE_MODULES="$tfjs_dir/node_modules" \
-    ctest --output-on-failure --timeout 600 -j "$jobs" "${@:2}"
+    ctest --output-on-failure --timeout 600 -j "$jobs" "${@:2}" || status=$?
+  report_skips
+  exit "${status:-0}"
   ;;
 build)
   install_dependencies
