@@ -1,14 +1,14 @@
 # Tests of training/align.
 drig_add_test(NAME test_training_face_detector
               SOURCES ${CMAKE_CURRENT_LIST_DIR}/face_detector_test.cpp LIBS drig_training
-              LABELS unit)
+              LABELS integration)
 drig_add_test(NAME test_training_group_recall
               SOURCES ${CMAKE_CURRENT_LIST_DIR}/group_recall_test.cpp LIBS drig_training
-              LABELS unit)
+              LABELS integration)
 drig_add_test(NAME test_training_hard_faces SOURCES ${CMAKE_CURRENT_LIST_DIR}/hard_faces_test.cpp
-              LIBS drig_training LABELS unit)
+              LIBS drig_training LABELS integration)
 drig_add_test(NAME test_training_album_job SOURCES ${CMAKE_CURRENT_LIST_DIR}/album_job_test.cpp
-              LIBS drig_training LABELS unit)
+              LIBS drig_training LABELS integration)
 drig_add_test(NAME test_training_reference_album
               SOURCES ${CMAKE_CURRENT_LIST_DIR}/reference_album_test.cpp LIBS drig_training
-              LABELS unit)
+              LABELS integration)

@@ -3,4 +3,4 @@ drig_add_test(
   NAME test_training_editing
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/editing_test.cpp ${CMAKE_CURRENT_LIST_DIR}/edit_controls_test.cpp ${CMAKE_CURRENT_LIST_DIR}/colour_lock_test.cpp
   LIBS drig_training drig_test_support_torch
-  LABELS unit TORCH_PCH)
+  LABELS integration TORCH_PCH)

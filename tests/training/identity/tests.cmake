@@ -4,4 +4,4 @@ drig_add_test(
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/identity_test.cpp ${CMAKE_CURRENT_LIST_DIR}/face_api_ports_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/face_api_node.cpp ${CMAKE_CURRENT_LIST_DIR}/guarded_edit_test.cpp
   LIBS drig_training drig_test_support_torch
-  LABELS unit TORCH_PCH)
+  LABELS integration TORCH_PCH)
