@@ -3,6 +3,7 @@
 // cancel a job, save, close and reopen the project.
 #include "tests/support/test_paths.h"
 #include "tests/ui/ui_test_env.h"
+#include "training/align/sidecar.h"
 #include "ui/album_panel.h"
 #include "ui/face_pick_dialog.h"
 #include "ui/jobs_panel.h"
@@ -328,6 +329,20 @@ private slots:
     QCOMPARE(back->face_index, 1);
     QCOMPARE(back->faces.size(), face_count);
     QCOMPARE(back->aligned, back->faces.at(1));
+
+    // Faces smaller than the 256 crop are kept for editing (upscaled, marked
+    // in their sidecars) and can be chosen like any other.
+    const std::vector<std::filesystem::path> faces = back->faces;
+    int small = -1;
+    for (size_t k = 0; k < faces.size() && small < 0; ++k) {
+      const auto record = drig::align::read_sidecar(drig::align::sidecar_path(faces[k]));
+      if (record && record->upscaled)
+        small = int(k);
+    }
+    QVERIFY2(small >= 0, "no face of the group photo is smaller than the crop");
+    QVERIFY2(controller->chooseFace(id, small, &error), qPrintable(error));
+    QCOMPARE(controller->project()->find(id.toStdString())->aligned, faces.at(size_t(small)));
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 60000);
   }
 
   void missingDetectorModelIsSaidOnce() {
