@@ -12,11 +12,14 @@
 #include "ui/screenshot.h"
 
 #include <QAction>
+#include <QDropEvent>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QTest>
+#include <QUrl>
 
 #include <fstream>
 #include <sstream>
@@ -59,6 +62,21 @@ fs::path make_downloads(const fs::path& dir) {
   return dir;
 }
 
+// What dragging files from a file manager onto `widget` delivers.
+void drop(QWidget& widget, const QStringList& paths) {
+  QMimeData mime;
+  QList<QUrl> urls;
+  for (const QString& path : paths)
+    urls << QUrl::fromLocalFile(path);
+  mime.setUrls(urls);
+  const QPoint centre = widget.rect().center();
+  QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(&widget, &enter);
+  QVERIFY(enter.isAccepted());
+  QDropEvent event(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(&widget, &event);
+}
+
 } // namespace
 
 class ModelSetupTest : public QObject {
@@ -89,10 +107,11 @@ private slots:
         QVERIFY2(!table->item(r, 3)->text().isEmpty(), "a missing file says where to get it");
 
     const fs::path dir = make_downloads(downloads.path());
-    dialog->install({QString::fromStdString((dir / "FLAME2020.zip").string()),
-                     QString::fromStdString((dir / "DECA-master").string()),
-                     QString::fromStdString((dir / "deca (2).tar").string()),
-                     QString::fromStdString((dir / "stage1_ffhq.ckpt").string())});
+    drop(*dialog, {QString::fromStdString((dir / "FLAME2020.zip").string()),
+                   QString::fromStdString((dir / "DECA-master").string()),
+                   QString::fromStdString((dir / "deca (2).tar").string()),
+                   QString::fromStdString((dir / "stage1_ffhq.ckpt").string())});
+    QVERIFY(dialog->busy() || dialog->licenceBox() != nullptr);
     QTRY_VERIFY_WITH_TIMEOUT(dialog->licenceBox() != nullptr, 60000);
     QMessageBox* licences = dialog->licenceBox();
     QVERIFY(licences->text().contains(QStringLiteral("FLAME")));
