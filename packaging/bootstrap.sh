@@ -13,7 +13,7 @@ build_dir="${DRIG_BUILD_DIR:-$here/build}"
 jobs="${DRIG_JOBS:-$(nproc)}"
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git xz-utils
+  build-essential cmake ninja-build ccache pkg-config git xz-utils clang-format
   libtorch-dev libeigen3-dev
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libqt6svg6 libgl-dev
   libopencv-dev opencv-data libdlib-dev libdlib-data liblmdb-dev libgloo-dev
