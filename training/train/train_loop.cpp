@@ -18,6 +18,7 @@
 #include "training/train/optimizer_state.h"
 #include "training/train/train_data.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <future>
@@ -145,18 +146,40 @@ bool is_out_of_memory(const std::exception& e) {
 
 } // namespace
 
+void TrainLoopOptions::check(OptionCheck& c) const {
+  std::error_code ec;
+  c.require(stage == 1 || stage == 2, fmt::format("--stage must be 1 or 2, got {}", stage));
+  c.require(fs::is_directory(data_dir, ec),
+            fmt::format("{}: the dataset does not exist (`diffusionrig create-data` makes it)",
+                        data_dir.string()));
+  c.require(!log_dir.empty(), "no log folder given");
+  c.require(
+      resume_checkpoint.empty() || fs::is_regular_file(resume_checkpoint, ec),
+      fmt::format("{}: the checkpoint to resume from does not exist", resume_checkpoint.string()));
+  c.require(batch_size >= 1, fmt::format("--batch_size must be at least 1, got {}", batch_size));
+  c.require(micro_batches >= 1 && batch_size % std::max(1, micro_batches) == 0,
+            fmt::format("--batch_size {} does not split into --micro_batches {}", batch_size,
+                        micro_batches));
+  c.require(save_interval >= 1 && log_interval >= 1 && max_steps >= 0 && preview_interval >= 0,
+            "--save_interval and --log_interval must be >= 1, --max_steps and "
+            "--preview_interval >= 0");
+  c.require(step.lr > 0, fmt::format("--lr must be positive, got {}", step.lr));
+  try {
+    DeviceSpec::parse(device);
+  } catch (const Error& e) {
+    c.require(false, e.what());
+  }
+}
+
 TrainSummary train(const TrainLoopOptions& o, const JobContext& job,
                    const std::function<void(const TrainUpdate&)>& on_update) {
-  DRIG_CHECK(o.stage == 1 || o.stage == 2, "--stage must be 1 or 2, got {}", o.stage);
-  DRIG_CHECK(o.save_interval >= 1 && o.log_interval >= 1 && o.max_steps >= 0,
-             "--save_interval and --log_interval must be >= 1 and --max_steps >= 0");
+  OptionCheck checked;
+  o.check(checked);
+  checked.throw_if_failed("train");
   std::error_code ec;
   fs::create_directories(o.log_dir, ec);
   DRIG_CHECK(fs::is_directory(o.log_dir), "{}: cannot create the log folder", o.log_dir.string());
   const DistributedEnv dist = DistributedEnv::from_environment();
-  DRIG_CHECK(o.micro_batches >= 1 && o.batch_size % o.micro_batches == 0,
-             "--batch_size {} does not split into --micro_batches {}", o.batch_size,
-             o.micro_batches);
   std::unique_ptr<ProcessGroup> group;
   if (dist.active()) {
     spdlog::info("rank {} of {}: joining {}:{}", dist.rank, dist.world_size, dist.master_addr,

@@ -5,6 +5,7 @@
 // and draws independent batches without replacement. Every step's
 // randomness (batch, timesteps, noise, dropout) is seeded from (seed, step),
 // so a run resumed from a checkpoint continues exactly as if never stopped.
+#include "model/base/options.h"
 #include "model/base/progress.h"
 #include "model/train_step.h"
 
@@ -41,6 +42,10 @@ struct TrainLoopOptions {
   // with the current weights, as preview_NNNNNN.png (photo over sample).
   int64_t preview_interval = 0;
   std::string preview_respacing = "ddim20";
+
+  // Every problem at once (stage, dataset, resume file, batch split,
+  // intervals, learning rate, device) before the model is built.
+  void check(OptionCheck& check) const;
 };
 
 struct TrainUpdate {
