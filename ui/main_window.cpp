@@ -223,6 +223,10 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
 }
 
 MainWindow::~MainWindow() {
+  // The project controller, a child, is destroyed after this body and saves a
+  // pending change then: it must not ask this half-destroyed window for its
+  // layout (a crash when a window closed without closeEvent, as in tests).
+  project_->setWindowStateProvider({});
   log_sink_->detach();
 }
 
