@@ -17,7 +17,6 @@
 #include "training/buffer_images.h"
 #include "training/editing/edit_engine.h"
 #include "training/editing/guarded_edit.h"
-#include "training/editing/light_from_file.h"
 #include "training/identity/identity_guard.h"
 #include "training/image_io/image_file.h"
 
@@ -28,7 +27,6 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>

@@ -18,8 +18,6 @@
 
 #include <iostream>
 #include <memory>
-#include <optional>
-#include <sstream>
 
 namespace drig::cli {
 namespace {

@@ -14,6 +14,22 @@ bool OptionCheck::require(bool ok, std::string message) {
   return ok;
 }
 
+bool OptionCheck::require_parses(const std::function<void()>& parse, const std::string& prefix) {
+  try {
+    parse();
+    return true;
+  } catch (const Error& e) {
+    return require(false, prefix + e.what());
+  }
+}
+
+void OptionCheck::require_existing(const std::vector<std::filesystem::path>& inputs) {
+  std::error_code ec;
+  for (const std::filesystem::path& input : inputs)
+    require(std::filesystem::exists(input, ec),
+            fmt::format("{}: no such file or folder", input.string()));
+}
+
 void OptionCheck::throw_if_failed(const std::string& what) const {
   if (ok())
     return;
@@ -55,11 +71,7 @@ std::string DeviceSpec::to_string() const {
 void GlobalOptions::check(OptionCheck& check) const {
   check.require(threads >= 0 && threads <= 1024,
                 fmt::format("--threads must be between 0 (all cores) and 1024, got {}", threads));
-  try {
-    DeviceSpec::parse(device);
-  } catch (const Error& e) {
-    check.require(false, fmt::format("--device: {}", e.what()));
-  }
+  check.require_parses([&] { DeviceSpec::parse(device); }, "--device: ");
   check.require(verbosity == "quiet" || verbosity == "normal" || verbosity == "verbose",
                 fmt::format("verbosity must be quiet, normal or verbose, got '{}'", verbosity));
   if (assets_dir) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +14,11 @@ class OptionCheck {
 public:
   // Records `message` when `ok` is false; returns ok.
   bool require(bool ok, std::string message);
+  // Runs `parse` (a device or renderer spelling) and records the Error it
+  // throws, after `prefix`; returns whether it parsed.
+  bool require_parses(const std::function<void()>& parse, const std::string& prefix = {});
+  // Records "<path>: no such file or folder" for each input that is absent.
+  void require_existing(const std::vector<std::filesystem::path>& inputs);
   bool ok() const { return problems_.empty(); }
   const std::vector<std::string>& problems() const { return problems_; }
   // Throws Error listing every problem, prefixed by `what`.

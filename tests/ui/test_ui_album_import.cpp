@@ -56,20 +56,6 @@ QString make_drop_folder(const QString& name) {
   return folder;
 }
 
-void drop(MainWindow& window, const QStringList& paths) {
-  QMimeData mime;
-  QList<QUrl> urls;
-  for (const QString& path : paths)
-    urls << QUrl::fromLocalFile(path);
-  mime.setUrls(urls);
-  const QPoint centre = window.rect().center();
-  QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-  QCoreApplication::sendEvent(&window, &enter);
-  QVERIFY(enter.isAccepted());
-  QDropEvent event(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-  QCoreApplication::sendEvent(&window, &event);
-}
-
 QMap<QString, QString> statuses(const QStandardItemModel* model) {
   QMap<QString, QString> out;
   for (int r = 0; r < model->rowCount(); ++r)
@@ -130,7 +116,7 @@ private slots:
     probe.start();
     last = clock.elapsed();
     cpu_last = thread_ms();
-    drop(window, {make_drop_folder(QStringLiteral("drop1"))});
+    test::drop_paths(window, {make_drop_folder(QStringLiteral("drop1"))});
     QStandardItemModel* model = window.albumPanel()->model();
     QCOMPARE(model->rowCount(), 6); // every photo shows at once, queued
     QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 180000);
@@ -215,7 +201,7 @@ private slots:
     QString error;
     QVERIFY(controller->newProject(QDir(test::temp_root()).filePath(QStringLiteral("cancelled")),
                                    {}, &error));
-    drop(window, {album_dir()});
+    test::drop_paths(window, {album_dir()});
     QTableWidget* jobs = window.jobsPanel()->jobsTable();
     QVERIFY(controller->busy()); // the work starts right after the first frame
     QTRY_VERIFY(jobs->rowCount() >= 1);
@@ -250,7 +236,7 @@ private slots:
     QString error;
     QVERIFY(controller->newProject(QDir(test::temp_root()).filePath(QStringLiteral("personal")),
                                    QStringLiteral("Mark"), &error));
-    drop(window, {album_dir()});
+    test::drop_paths(window, {album_dir()});
     QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 180000);
     int fitted = 0;
     for (const QString& state : statuses(window.albumPanel()->model()))

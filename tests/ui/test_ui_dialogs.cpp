@@ -36,15 +36,6 @@ QTreeWidgetItem* row_for(QTreeWidget* tree, const QString& file_name) {
   return items.isEmpty() ? nullptr : items.first();
 }
 
-// Leaves a picture of `widget` in <build>/test-output for people to look at.
-void save_grab(QWidget& widget, const QString& name) {
-  widget.show();
-  QVERIFY(QTest::qWaitForWindowExposed(&widget));
-  const QImage image = widget.grab().toImage();
-  QVERIFY(drig::ui::non_background_fraction(image) > 0.02);
-  QVERIFY(image.save(test::test_output_dir() + QLatin1Char('/') + name));
-}
-
 } // namespace
 
 class DialogsTest : public QObject {
@@ -199,7 +190,7 @@ private slots:
 
     dialog.assetsEdit()->setText(assets);
     dialog.refreshAssetStatus();
-    save_grab(dialog, QStringLiteral("studio-preferences.png"));
+    test::save_grab(dialog, QStringLiteral("studio-preferences.png"));
   }
 
   void aboutShowsVersionAndLicences() {
@@ -215,7 +206,7 @@ private slots:
     QVERIFY(
         libraries.contains(QString::fromStdString(drig::torch_runtime_info().libtorch_version)));
     QVERIFY(libraries.contains(QString::fromLatin1(qVersion())));
-    save_grab(dialog, QStringLiteral("studio-about.png"));
+    test::save_grab(dialog, QStringLiteral("studio-about.png"));
   }
 };
 

@@ -36,12 +36,6 @@ QString status_of(QTableWidget* table, const QString& file) {
   return QStringLiteral("(no row)");
 }
 
-void save_grab(QWidget& widget, const QString& name) {
-  const QImage image = widget.grab().toImage();
-  QVERIFY(non_background_fraction(image) > 0.02);
-  QVERIFY(image.save(test::test_output_dir() + QLatin1Char('/') + name));
-}
-
 // The downloads as a user has them: FLAME2020.zip with its three models,
 // DECA's data files in a folder, the DECA model and a Stage 1 checkpoint
 // under names of their own.
@@ -60,21 +54,6 @@ fs::path make_downloads(const fs::path& dir) {
   fs::copy_file(drig::test::extracted_fixture("deca/deca_model.tar"), dir / "deca (2).tar");
   fs::copy_file(drig::test::extracted_fixture("tiny/model000000.pt"), dir / "stage1_ffhq.ckpt");
   return dir;
-}
-
-// What dragging files from a file manager onto `widget` delivers.
-void drop(QWidget& widget, const QStringList& paths) {
-  QMimeData mime;
-  QList<QUrl> urls;
-  for (const QString& path : paths)
-    urls << QUrl::fromLocalFile(path);
-  mime.setUrls(urls);
-  const QPoint centre = widget.rect().center();
-  QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-  QCoreApplication::sendEvent(&widget, &enter);
-  QVERIFY(enter.isAccepted());
-  QDropEvent event(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-  QCoreApplication::sendEvent(&widget, &event);
 }
 
 } // namespace
@@ -107,17 +86,17 @@ private slots:
         QVERIFY2(!table->item(r, 3)->text().isEmpty(), "a missing file says where to get it");
 
     const fs::path dir = make_downloads(downloads.path());
-    drop(*dialog, {QString::fromStdString((dir / "FLAME2020.zip").string()),
-                   QString::fromStdString((dir / "DECA-master").string()),
-                   QString::fromStdString((dir / "deca (2).tar").string()),
-                   QString::fromStdString((dir / "stage1_ffhq.ckpt").string())});
+    test::drop_paths(*dialog, {QString::fromStdString((dir / "FLAME2020.zip").string()),
+                               QString::fromStdString((dir / "DECA-master").string()),
+                               QString::fromStdString((dir / "deca (2).tar").string()),
+                               QString::fromStdString((dir / "stage1_ffhq.ckpt").string())});
     QVERIFY(dialog->busy() || dialog->licenceBox() != nullptr);
     QTRY_VERIFY_WITH_TIMEOUT(dialog->licenceBox() != nullptr, 60000);
     QMessageBox* licences = dialog->licenceBox();
     QVERIFY(licences->text().contains(QStringLiteral("FLAME")));
     QVERIFY2(!fs::exists(assets / "stage1.pt"), "nothing before the licences are accepted");
     QVERIFY(QTest::qWaitForWindowExposed(licences));
-    save_grab(*licences, QStringLiteral("studio-model-setup-licences.png"));
+    test::save_grab(*licences, QStringLiteral("studio-model-setup-licences.png"));
     licences->button(QMessageBox::Yes)->click();
     QTRY_VERIFY_WITH_TIMEOUT(!dialog->busy() && dialog->licenceBox() == nullptr &&
                                  dialog->report()->toPlainText().contains(
@@ -130,7 +109,7 @@ private slots:
     QVERIFY2(report.contains(QStringLiteral("male_model.pkl")), qPrintable(report));
     QCOMPARE(drig::read_file(assets / "generic_model.pkl"),
              drig::read_file(drig::test::shared_dir() / "reference/deca/data/generic_model.pkl"));
-    save_grab(*dialog, QStringLiteral("studio-model-setup.png"));
+    test::save_grab(*dialog, QStringLiteral("studio-model-setup.png"));
 
     // The next start has its models: the assistant stays closed.
     dialog->close();

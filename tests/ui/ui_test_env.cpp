@@ -1,13 +1,20 @@
 #include "tests/ui/ui_test_env.h"
 
+#include "ui/screenshot.h"
 #include "ui/settings.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFile>
+#include <QMimeData>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QTest>
+#include <QUrl>
+#include <QWidget>
 
 #include <memory>
 
@@ -47,6 +54,29 @@ void clear_settings() {
   QSettings settings;
   settings.clear();
   settings.sync();
+}
+
+void save_grab(QWidget& widget, const QString& name) {
+  if (!widget.isVisible())
+    widget.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&widget));
+  const QImage image = widget.grab().toImage();
+  QVERIFY(non_background_fraction(image) > 0.02);
+  QVERIFY(image.save(test_output_dir() + QLatin1Char('/') + name));
+}
+
+void drop_paths(QWidget& widget, const QStringList& paths) {
+  QMimeData mime;
+  QList<QUrl> urls;
+  for (const QString& path : paths)
+    urls << QUrl::fromLocalFile(path);
+  mime.setUrls(urls);
+  const QPoint centre = widget.rect().center();
+  QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(&widget, &enter);
+  QVERIFY(enter.isAccepted());
+  QDropEvent event(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+  QCoreApplication::sendEvent(&widget, &event);
 }
 
 } // namespace drig::ui::test

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
+
+class QWidget;
 
 namespace drig::ui::test {
 
@@ -17,5 +20,13 @@ QString test_output_dir();
 
 // Removes every QSettings value (each test starts from the defaults).
 void clear_settings();
+
+// Shows `widget` (if hidden), checks it drew something, and leaves its picture
+// as <test_output_dir()>/<name> for people to look at.
+void save_grab(QWidget& widget, const QString& name);
+
+// What dragging these files from a file manager onto `widget` delivers
+// (drag-enter, which must be accepted, then drop).
+void drop_paths(QWidget& widget, const QStringList& paths);
 
 } // namespace drig::ui::test

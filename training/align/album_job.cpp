@@ -181,9 +181,7 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
 
 void AlignJobOptions::check(OptionCheck& c) const {
   c.require(!inputs.empty(), "no photos given");
-  std::error_code ec;
-  for (const fs::path& input : inputs)
-    c.require(fs::exists(input, ec), fmt::format("{}: no such file or folder", input.string()));
+  c.require_existing(inputs);
   c.require(!output_dir.empty(), "no output folder given");
   c.require(size >= 16 && size <= 4096,
             fmt::format("output size must be between 16 and 4096 pixels, got {}", size));

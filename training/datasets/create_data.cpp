@@ -66,16 +66,8 @@ void CreateDataOptions::check(OptionCheck& c) const {
   c.require(image_size >= 16 && image_size <= 4096,
             fmt::format("--image_size {} is outside 16..4096", image_size));
   c.require(batch_size >= 1, fmt::format("the batch size must be at least 1, got {}", batch_size));
-  try {
-    DeviceSpec::parse(device);
-  } catch (const Error& e) {
-    c.require(false, e.what());
-  }
-  try {
-    render::parse_render_backend(renderer);
-  } catch (const Error& e) {
-    c.require(false, e.what());
-  }
+  c.require_parses([&] { DeviceSpec::parse(device); });
+  c.require_parses([&] { render::parse_render_backend(renderer); });
 }
 
 CreateDataSummary create_data(const CreateDataOptions& o, const JobContext& job) {

@@ -125,11 +125,7 @@ void EngineOptions::check(OptionCheck& c) const {
             fmt::format("{}: the mean shape file does not exist", meanshape.string()));
   c.require(image_size >= 8 && image_size <= 1024,
             fmt::format("image size {} is outside 8..1024", image_size));
-  try {
-    DeviceSpec::parse(device);
-  } catch (const Error& e) {
-    c.require(false, e.what());
-  }
+  c.require_parses([&] { DeviceSpec::parse(device); });
 }
 
 EditEngine::EditEngine(EngineOptions options) : impl_(std::make_unique<Impl>()) {
@@ -141,8 +137,6 @@ EditEngine::EditEngine(EngineOptions options) : impl_(std::make_unique<Impl>()) 
   if (m.options.cache_dir.empty())
     m.options.cache_dir = fs::temp_directory_path() / "diffusionrig-cache";
   m.device = resolve_device(DeviceSpec::parse(m.options.device));
-  DRIG_CHECK(fs::exists(m.options.model_path), "{}: the model file does not exist",
-             m.options.model_path.string());
   m.model = load_diffusionrig(m.options.model_path, m.device);
   if (m.model.config.image_size <= 0)
     m.model.config.image_size = m.options.image_size;

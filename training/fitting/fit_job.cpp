@@ -84,8 +84,7 @@ at::Tensor to_chw(const cv::Mat& crop) {
 void FitOptions::check(OptionCheck& c) const {
   c.require(!inputs.empty(), "no aligned photos given");
   std::error_code ec;
-  for (const fs::path& input : inputs)
-    c.require(fs::exists(input, ec), fmt::format("{}: no such file or folder", input.string()));
+  c.require_existing(inputs);
   c.require(!output_dir.empty(), "no output folder given");
   c.require(fs::is_regular_file(assets_dir / "deca_model.tar", ec),
             fmt::format("{}: DECA's model is missing (`diffusionrig assets install` sets it up "
@@ -93,11 +92,7 @@ void FitOptions::check(OptionCheck& c) const {
                         (assets_dir / "deca_model.tar").string()));
   c.require(batch_size >= 1 && batch_size <= 256,
             fmt::format("batch size must be 1..256, got {}", batch_size));
-  try {
-    DeviceSpec::parse(device);
-  } catch (const Error& e) {
-    c.require(false, e.what());
-  }
+  c.require_parses([&] { DeviceSpec::parse(device); });
 }
 
 FitSummary fit_album(const FitOptions& o, const JobContext& job) {

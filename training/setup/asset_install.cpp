@@ -145,7 +145,8 @@ public:
   Collector(fs::path scratch, std::vector<FoundFile>& found)
       : scratch_(std::move(scratch)), found_(found) {}
 
-  void add(const fs::path& input, const std::string& origin, int depth) {
+  // `name`: the file's own name (an extracted member's, not its scratch name).
+  void add(const fs::path& input, const std::string& origin, int depth, std::string name = {}) {
     std::error_code ec;
     if (fs::is_directory(input, ec)) {
       std::vector<fs::path> files;
@@ -156,7 +157,7 @@ public:
       DRIG_CHECK(!ec, "{}: cannot list the folder ({})", input.string(), ec.message());
       std::sort(files.begin(), files.end());
       for (const fs::path& f : files)
-        add(f, f.string(), depth);
+        add(f, f.string(), depth, f.filename().string());
       return;
     }
     DRIG_CHECK(fs::is_regular_file(input, ec), "{}: no such file or folder", input.string());
@@ -164,7 +165,8 @@ public:
       add_zip(input, origin, depth);
       return;
     }
-    out.push_back(Candidate{origin, input, input.filename().string(), depth > 0, {}});
+    out.push_back(
+        Candidate{origin, input, name.empty() ? input.filename().string() : name, depth > 0, {}});
   }
 
   std::vector<Candidate> out;
@@ -204,9 +206,7 @@ private:
         f.write(data.data(), std::streamsize(data.size()));
         DRIG_CHECK(f.good(), "{}: cannot extract into {} (disk full?)", where, scratch_.string());
       }
-      add(file, where, depth + 1);
-      if (!out.empty() && out.back().file == file)
-        out.back().name = base;
+      add(file, where, depth + 1, base);
     }
   }
 
@@ -336,8 +336,7 @@ void move_into_place(const Candidate& c, const fs::path& dest) {
 void InstallOptions::check(OptionCheck& c) const {
   c.require(!inputs.empty(), "give the downloaded files, archives or folders");
   std::error_code ec;
-  for (const fs::path& input : inputs)
-    c.require(fs::exists(input, ec), fmt::format("{}: no such file or folder", input.string()));
+  c.require_existing(inputs);
   c.require(!assets_dir.empty(), "no assets folder");
   c.require(!fs::exists(assets_dir, ec) || fs::is_directory(assets_dir, ec),
             fmt::format("{}: the assets folder is a file", assets_dir.string()));

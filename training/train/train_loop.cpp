@@ -164,11 +164,7 @@ void TrainLoopOptions::check(OptionCheck& c) const {
             "--save_interval and --log_interval must be >= 1, --max_steps and "
             "--preview_interval >= 0");
   c.require(step.lr > 0, fmt::format("--lr must be positive, got {}", step.lr));
-  try {
-    DeviceSpec::parse(device);
-  } catch (const Error& e) {
-    c.require(false, e.what());
-  }
+  c.require_parses([&] { DeviceSpec::parse(device); });
 }
 
 TrainSummary train(const TrainLoopOptions& o, const JobContext& job,
