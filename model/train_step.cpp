@@ -1,6 +1,7 @@
 #include "model/train_step.h"
 
 #include "model/base/error.h"
+#include "model/base/options.h"
 #include "model/diffusion/gaussian_diffusion.h"
 #include "model/networks/diffusionrig_model.h"
 #include "model/random.h"
@@ -26,13 +27,22 @@ const diffusion::Schedule& training_schedule() {
 
 } // namespace
 
+void TrainOptions::check(OptionCheck& c) const {
+  c.require(stage == 1 || stage == 2, fmt::format("stage must be 1 or 2, got {}", stage));
+  c.require(lr > 0 && lr < 1, fmt::format("the learning rate must be in (0,1), got {}", lr));
+  c.require(weight_decay >= 0,
+            fmt::format("weight decay must not be negative, got {}", weight_decay));
+  c.require(grad_clip > 0, fmt::format("the gradient clip must be positive, got {}", grad_clip));
+  c.require(!p2_weight || (p2_k > 0 && p2_gamma >= 0),
+            fmt::format("P2 weighting needs k > 0 and gamma >= 0, got k {} and gamma {}", p2_k,
+                        p2_gamma));
+}
+
 TrainStep::TrainStep(std::shared_ptr<networks::DiffusionRigImpl> model, const TrainOptions& options)
     : model_(std::move(model)), options_(options) {
-  DRIG_CHECK(options.stage == 1 || options.stage == 2, "stage must be 1 or 2, got {}",
-             options.stage);
-  DRIG_CHECK(options.lr > 0, "the learning rate must be positive, got {}", options.lr);
-  DRIG_CHECK(options.grad_clip > 0, "the gradient clip must be positive, got {}",
-             options.grad_clip);
+  OptionCheck checked;
+  options.check(checked);
+  checked.throw_if_failed("training step");
   for (auto& item : model_->named_parameters())
     item.value().set_requires_grad(options.stage == 1 ||
                                    item.key().rfind("denoisingUNet.", 0) == 0);

@@ -20,6 +20,8 @@ class Adam;
 
 namespace drig {
 
+class OptionCheck;
+
 namespace networks {
 struct DiffusionRigImpl;
 }
@@ -32,6 +34,8 @@ struct TrainOptions {
   double p2_gamma = 1.0, p2_k = 1.0;
   double grad_clip = 1.0; // auto_scale_grad_clip
   Precision precision = Precision::fp32;
+  // Every problem at once (see OptionCheck).
+  void check(OptionCheck& check) const;
 };
 
 struct StepStats {

@@ -107,7 +107,7 @@ build() {
   export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
   export CCACHE_COMPILERCHECK=content
   log "Configuring in $build_dir"
-  cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo ${DRIG_CMAKE_ARGS:-}
+  cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRIG_WERROR="${DRIG_WERROR:-ON}" ${DRIG_CMAKE_ARGS:-}
   if [ $# -gt 0 ]; then
     log "Building $* with $jobs jobs"
     cmake --build "$build_dir" -j "$jobs" --target "$@"

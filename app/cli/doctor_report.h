@@ -2,9 +2,9 @@
 
 #include "model/base/assets.h"
 #include "model/device.h"
-#include "model/face/face_api_models.h"
+#include "model/face_api/face_api_models.h"
 #include "render/headless_gl.h"
-#include "training/library_versions.h"
+#include "training/setup/library_versions.h"
 
 #include <nlohmann/json_fwd.hpp>
 

@@ -2,8 +2,8 @@
 
 #include "model/base/error.h"
 #include "model/formats/npy.h"
-#include "training/editing/light_from_file.h"
-#include "training/rendering/rig_edit.h"
+#include "training/edit/light_from_file.h"
+#include "training/rig/rig_edit.h"
 
 #include <ATen/ATen.h>
 

@@ -2,7 +2,7 @@
 
 // The edit flags `infer` and `render` share: one spelling for one edit.
 #include "app/cli/command.h"
-#include "training/editing/edit_spec.h"
+#include "training/edit/edit_spec.h"
 
 #include <filesystem>
 #include <optional>

@@ -3,7 +3,7 @@
 
 #include "model/base/error.h"
 #include "model/base/paths.h"
-#include "training/fitting/fit_job.h"
+#include "training/rig/fit_job.h"
 
 #include <fmt/format.h>
 

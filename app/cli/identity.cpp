@@ -2,7 +2,7 @@
 // pairwise similarity matrix (1 - euclidean distance; higher = more alike).
 #include "app/cli/identity.h"
 
-#include "training/identity/identity_guard.h"
+#include "training/edit/identity_guard.h"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>

@@ -14,11 +14,11 @@
 #include "model/precision.h"
 #include "model/random.h"
 #include "training/align/album_job.h"
-#include "training/buffer_images.h"
-#include "training/editing/edit_engine.h"
-#include "training/editing/guarded_edit.h"
-#include "training/identity/identity_guard.h"
-#include "training/image_io/image_file.h"
+#include "training/edit/edit_engine.h"
+#include "training/edit/guarded_edit.h"
+#include "training/edit/identity_guard.h"
+#include "training/photo_io/image_file.h"
+#include "training/rig/buffer_images.h"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>

@@ -3,7 +3,7 @@
 // dominant direction as the Lighting sliders' azimuth and elevation.
 #include "app/cli/light_from.h"
 
-#include "training/editing/light_from_file.h"
+#include "training/edit/light_from_file.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -7,11 +7,11 @@
 #include "model/base/error.h"
 #include "model/base/paths.h"
 #include "render/light_rig.h"
-#include "training/fitting/rig_file.h"
-#include "training/rendering/buffer_files.h"
-#include "training/rendering/buffer_tensors.h"
-#include "training/rendering/rig_edit.h"
-#include "training/rendering/rig_renderer.h"
+#include "training/rig/buffer_files.h"
+#include "training/rig/buffer_tensors.h"
+#include "training/rig/rig_edit.h"
+#include "training/rig/rig_file.h"
+#include "training/rig/rig_renderer.h"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>

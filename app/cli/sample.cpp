@@ -6,7 +6,7 @@
 #include "model/device.h"
 #include "model/formats/npy.h"
 #include "model/sampler.h"
-#include "training/buffer_images.h"
+#include "training/rig/buffer_images.h"
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>

@@ -1,12 +1,12 @@
 // diffusionrig-studio: the DiffusionRig Studio desktop application.
 #include "model/base/log.h"
 #include "model/device.h"
-#include "ui/app_icon.h"
-#include "ui/command_line.h"
-#include "ui/display_check.h"
-#include "ui/main_window.h"
-#include "ui/screenshot.h"
-#include "ui/settings.h"
+#include "ui/shell/app_icon.h"
+#include "ui/shell/command_line.h"
+#include "ui/shell/display_check.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/screenshot.h"
+#include "ui/shell/settings.h"
 
 #include <QApplication>
 #include <QTimer>

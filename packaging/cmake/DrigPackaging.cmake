@@ -27,7 +27,7 @@ install(FILES "${CMAKE_SOURCE_DIR}/resources/icons/diffusionrig-studio.svg"
         DESTINATION ${CMAKE_INSTALL_DATADIR}/icons/hicolor/scalable/mimetypes
         RENAME application-x-diffusionrig-project.svg)
 add_executable(drig_render_icons "${CMAKE_SOURCE_DIR}/packaging/tools/render_icons.cpp"
-                                 "${CMAKE_SOURCE_DIR}/ui/app_icon.cpp"
+                                 "${CMAKE_SOURCE_DIR}/ui/shell/app_icon.cpp"
                                  "${CMAKE_SOURCE_DIR}/resources/resources.qrc")
 set_target_properties(drig_render_icons PROPERTIES AUTORCC ON)
 target_include_directories(drig_render_icons PRIVATE "${CMAKE_SOURCE_DIR}")

@@ -1,7 +1,7 @@
 // Build tool: the application icon as PNGs at the hicolor sizes, painted by
-// the same code the Studio uses (ui/app_icon.cpp), for the package.
+// the same code the Studio uses (ui/shell/app_icon.cpp), for the package.
 //   render_icons OUTPUT_DIR NAME SIZE...   writes OUTPUT_DIR/SIZExSIZE/NAME.png
-#include "ui/app_icon.h"
+#include "ui/shell/app_icon.h"
 
 #include <QDir>
 #include <QGuiApplication>

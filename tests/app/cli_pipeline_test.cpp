@@ -2,7 +2,7 @@
 // synthetic DECA assets: align -> create-data -> train (with a preview).
 #include "tests/support/test_paths.h"
 #include "training/datasets/lmdb_dataset.h"
-#include "training/image_io/image_file.h"
+#include "training/photo_io/image_file.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>

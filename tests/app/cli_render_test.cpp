@@ -3,7 +3,7 @@
 // flags change what they should.
 #include "model/formats/npy.h"
 #include "tests/support/test_paths.h"
-#include "training/fitting/rig_file.h"
+#include "training/rig/rig_file.h"
 
 #include <ATen/ATen.h>
 

@@ -5,7 +5,7 @@
 #include "model/precision.h"
 #include "tests/support/tensor_compare.h"
 #include "tests/support/test_paths.h"
-#include "training/buffer_images.h"
+#include "training/rig/buffer_images.h"
 
 #include <ATen/ATen.h>
 

@@ -81,8 +81,9 @@ TEST(CliTrain, KilledAndResumedEqualsUninterrupted) {
   ASSERT_TRUE(fs::exists(killed / "model000004.pt")) << "training made no checkpoint in time";
   // Every model file there is whole (loads), whatever the moment of the kill.
   for (const auto& e : fs::directory_iterator(killed.path()))
-    if (e.path().extension() == ".pt")
+    if (e.path().extension() == ".pt") {
       EXPECT_NO_THROW(drig::formats::load_torch_checkpoint(e.path())) << e.path();
+    }
 
   r = run_command(train(killed.path(), "--stage 1 --batch_size 2 --max_steps 6 --save_interval 2 "
                                        "--resume_checkpoint " +
@@ -125,8 +126,9 @@ TEST(CliTrain, StageTwoTrainsTheUnetOnly) {
     const auto& [name, t] = before[i];
     const bool same = at::equal(t, after[i].second);
     if (name.rfind("encoder.", 0) == 0 && name.find("running_") == std::string::npos &&
-        name.find("num_batches_tracked") == std::string::npos)
+        name.find("num_batches_tracked") == std::string::npos) {
       EXPECT_TRUE(same) << name << " changed in stage 2";
+    }
     if (name.rfind("denoisingUNet.", 0) == 0 && !same)
       ++unet_changed;
   }

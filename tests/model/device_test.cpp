@@ -47,8 +47,9 @@ TEST(Device, PhysicalCoresAreTheAllowedCoresWithoutTheirSecondThreads) {
   int active = -1;
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
-  if (smt >> active; active == 0 && sched_getaffinity(0, sizeof allowed, &allowed) == 0)
+  if (smt >> active; active == 0 && sched_getaffinity(0, sizeof allowed, &allowed) == 0) {
     EXPECT_EQ(cores, CPU_COUNT(&allowed));
+  }
 }
 
 TEST(Device, RuntimeInfoIsConsistent) {

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <map>
 
@@ -62,7 +63,9 @@ double eval_loss(networks::DiffusionRigImpl& model, const at::Tensor& images,
 TEST(Overfit, TwoImagesAreLearnedAndSampledBackFromTheirBuffers) {
   configure_torch_threads(0);
   torch::manual_seed(0);
-  const DiffusionRigConfig config = test::tiny_architecture();
+  DiffusionRigConfig config = test::tiny_architecture();
+  if (const char* channels = std::getenv("DRIG_OVERFIT_CHANNELS"))
+    config.model_channels = std::atoi(channels);
   auto model = std::make_shared<networks::DiffusionRigImpl>(config);
   const at::Tensor images = two_images(), buffers = buffers_for(images);
 
@@ -70,16 +73,21 @@ TEST(Overfit, TwoImagesAreLearnedAndSampledBackFromTheirBuffers) {
   TrainOptions options;
   options.stage = 1;
   options.lr = 1e-3; // far above the paper's 1e-4: memorising two images should be quick
+  if (const char* lr = std::getenv("DRIG_OVERFIT_LR"))
+    options.lr = std::atof(lr);
   options.p2_weight = false;
   TrainStep step(model, options);
   const char* env = std::getenv("DRIG_OVERFIT_STEPS");
   const int steps = env ? std::atoi(env) : 300;
+  const auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < steps; ++i) {
     if (i == steps * 2 / 3) // settle: a tenth of the rate for the last third
       static_cast<torch::optim::AdamOptions&>(step.optimizer().param_groups()[0].options())
-          .lr(1e-4);
+          .lr(options.lr / 10);
     step.run(images, buffers);
   }
+  std::printf("%d training steps in %.1f s\n", steps,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   const double after = eval_loss(*model, images, buffers);
   EXPECT_LT(after * 10, before) << "loss " << before << " -> " << after;
 

@@ -4,14 +4,14 @@
 #include "tests/support/test_paths.h"
 #include "tests/ui/ui_test_env.h"
 #include "training/align/sidecar.h"
-#include "ui/album_panel.h"
-#include "ui/face_pick_dialog.h"
-#include "ui/jobs_panel.h"
-#include "ui/main_actions.h"
-#include "ui/main_window.h"
-#include "ui/personalize_dialog.h"
-#include "ui/project_controller.h"
-#include "ui/training_chart.h"
+#include "ui/album/album_panel.h"
+#include "ui/album/face_pick_dialog.h"
+#include "ui/album/personalize_dialog.h"
+#include "ui/album/project_controller.h"
+#include "ui/album/training_chart.h"
+#include "ui/shell/jobs_panel.h"
+#include "ui/shell/main_actions.h"
+#include "ui/shell/main_window.h"
 
 #include <QDialogButtonBox>
 #include <QDir>
@@ -68,7 +68,7 @@ QMap<QString, QString> statuses(const QStandardItemModel* model) {
 
 class AlbumImportTest : public QObject {
   Q_OBJECT
-private slots:
+private Q_SLOTS:
   void initTestCase() {
     test::init_environment();
     if (drig::test::shared_dir().empty())

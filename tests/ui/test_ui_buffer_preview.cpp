@@ -3,7 +3,7 @@
 #include "render/cpu_rasterizer.h"
 #include "render/light_rig.h"
 #include "render/synthetic_mesh.h"
-#include "ui/buffer_preview.h"
+#include "ui/widgets/buffer_preview.h"
 
 #include <QApplication>
 #include <QImage>
@@ -17,7 +17,7 @@ using namespace drig;
 class BufferPreviewTest : public QObject {
   Q_OBJECT
 
-private slots:
+private Q_SLOTS:
   void showsTheBuffersOfTheSharedRenderer() {
     if (!ui::BufferPreview::supported())
       QSKIP("no OpenGL 3.3 core on this display (Qt's offscreen platform has none); run under "

@@ -3,19 +3,23 @@
 
 #include "drig/version.h"
 #include "model/base/assets.h"
+#include "model/base/options.h"
 #include "model/device.h"
-#include "ui/about_dialog.h"
-#include "ui/personalize_dialog.h"
-#include "ui/preferences_dialog.h"
-#include "ui/screenshot.h"
-#include "ui/settings.h"
-#include "ui/training_estimate.h"
+#include "ui/album/personalize_dialog.h"
+#include "ui/album/training_estimate.h"
+#include "ui/editor/export_dialog.h"
+#include "ui/shell/about_dialog.h"
+#include "ui/shell/preferences_dialog.h"
+#include "ui/shell/screenshot.h"
+#include "ui/shell/settings.h"
 
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDir>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QTest>
@@ -41,7 +45,7 @@ QTreeWidgetItem* row_for(QTreeWidget* tree, const QString& file_name) {
 class DialogsTest : public QObject {
   Q_OBJECT
 
-private slots:
+private Q_SLOTS:
   void initTestCase() { test::init_environment(); }
   void init() { test::clear_settings(); }
 
@@ -110,6 +114,54 @@ private slots:
     QVERIFY2(text.contains(QStringLiteral("many hours on this CPU")), qPrintable(text));
     QVERIFY(training_time_text(0.5, 100, true).startsWith(QStringLiteral("about 50 s")));
     QVERIFY(!training_time_text(0.5, 100, true).contains(QStringLiteral("many hours")));
+  }
+
+  // Issue 24: the options check themselves and the dialogs list every
+  // problem before the job can start, not one at a time when it fails.
+  void personalizeListsEveryProblemBeforeItStarts() {
+    const QString assets = test::temp_root() + QStringLiteral("/assets-problems");
+    QVERIFY(QDir().mkpath(assets));
+    PersonalizeDialog dialog(assets.toStdString(), 10);
+    dialog.findChild<QLineEdit*>(QStringLiteral("personName"))->setText(QStringLiteral("../mark"));
+    dialog.findChild<QLineEdit*>(QStringLiteral("stage1Path"))
+        ->setText(QStringLiteral("/nowhere/model.pt"));
+    dialog.findChild<QSpinBox*>(QStringLiteral("imageSize"))->setValue(33);
+    const QString text = dialog.assetsReport()->text();
+    for (const char* part : {"../mark", "/nowhere/model.pt", "multiple of 8", "deca_model.tar"})
+      QVERIFY2(text.contains(QLatin1String(part)),
+               qPrintable(part + (QStringLiteral(" not in: ") + text)));
+    QPushButton* ok = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    QVERIFY(!ok->isEnabled());
+    dialog.findChild<QLineEdit*>(QStringLiteral("personName"))->setText(QStringLiteral("mark"));
+    dialog.findChild<QSpinBox*>(QStringLiteral("imageSize"))->setValue(32);
+    QVERIFY(!dialog.assetsReport()->text().contains(QStringLiteral("../mark")));
+    QVERIFY(!dialog.assetsReport()->text().contains(QStringLiteral("multiple of 8")));
+    QVERIFY(!ok->isEnabled()); // the checkpoint and the model files are still missing
+    test::save_grab(dialog, QStringLiteral("personalize_problems.png"));
+  }
+
+  void exportListsEveryProblemBeforeItStarts() {
+    ExportDialog dialog(3, QString());
+    QLabel* problems = dialog.problemsLabel();
+    QPushButton* ok = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok);
+    QVERIFY2(problems->text().contains(QStringLiteral("choose a folder")),
+             qPrintable(problems->text()));
+    QVERIFY(!ok->isEnabled());
+    dialog.findChild<QLineEdit*>(QStringLiteral("exportFolder"))->setText(test::temp_root());
+    dialog.findChild<QLineEdit*>(QStringLiteral("exportName"))->setText(QStringLiteral("portrait"));
+    QVERIFY2(problems->text().contains(QStringLiteral("3 photos")), qPrintable(problems->text()));
+    QVERIFY(!ok->isEnabled());
+    dialog.findChild<QLineEdit*>(QStringLiteral("exportName"))
+        ->setText(QStringLiteral("portrait_{n}"));
+    QVERIFY2(problems->text().isEmpty(), qPrintable(problems->text()));
+    QVERIFY(ok->isEnabled());
+    ExportOptions bad = dialog.options();
+    bad.format = QStringLiteral("jpg");
+    bad.bit_depth = 16;
+    bad.quality = 0;
+    drig::OptionCheck check;
+    bad.check(check, 3);
+    QCOMPARE(check.problems().size(), size_t(2)); // the quality, and 16 bits in a JPEG
   }
 
   void validPreferencesPersist() {

@@ -2,17 +2,17 @@
 #include "tests/ui/ui_test_env.h"
 
 #include "model/base/assets.h"
-#include "ui/album_panel.h"
-#include "ui/control_group.h"
-#include "ui/controls_panel.h"
-#include "ui/editor_canvas.h"
-#include "ui/empty_state.h"
-#include "ui/jobs_panel.h"
-#include "ui/main_actions.h"
-#include "ui/main_window.h"
-#include "ui/screenshot.h"
-#include "ui/status_indicators.h"
-#include "ui/training_chart.h"
+#include "ui/album/album_panel.h"
+#include "ui/album/training_chart.h"
+#include "ui/editor/control_group.h"
+#include "ui/editor/controls_panel.h"
+#include "ui/editor/editor_canvas.h"
+#include "ui/shell/empty_state.h"
+#include "ui/shell/jobs_panel.h"
+#include "ui/shell/main_actions.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/screenshot.h"
+#include "ui/shell/status_indicators.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -68,7 +68,7 @@ int required_asset_count() {
 class MainWindowTest : public QObject {
   Q_OBJECT
 
-private slots:
+private Q_SLOTS:
   void initTestCase() { test::init_environment(); }
   void init() { test::clear_settings(); }
 

@@ -6,10 +6,10 @@
 
 #include "model/base/atomic_file.h"
 #include "model/formats/zip_archive.h"
-#include "ui/main_actions.h"
-#include "ui/main_window.h"
-#include "ui/model_setup_dialog.h"
-#include "ui/screenshot.h"
+#include "ui/shell/main_actions.h"
+#include "ui/shell/main_window.h"
+#include "ui/shell/model_setup_dialog.h"
+#include "ui/shell/screenshot.h"
 
 #include <QAction>
 #include <QDropEvent>
@@ -61,7 +61,7 @@ fs::path make_downloads(const fs::path& dir) {
 class ModelSetupTest : public QObject {
   Q_OBJECT
 
-private slots:
+private Q_SLOTS:
   void initTestCase() { test::init_environment(); }
   void init() { test::clear_settings(); }
 

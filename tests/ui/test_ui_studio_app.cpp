@@ -2,7 +2,7 @@
 #include "tests/ui/ui_test_env.h"
 
 #include "drig/version.h"
-#include "ui/screenshot.h"
+#include "ui/shell/screenshot.h"
 
 #include <QFile>
 #include <QImage>
@@ -59,7 +59,7 @@ const QStringList kDisplayVariables = {QStringLiteral("DISPLAY"), QStringLiteral
 class StudioAppTest : public QObject {
   Q_OBJECT
 
-private slots:
+private Q_SLOTS:
   void initTestCase() { drig::ui::test::init_environment(); }
 
   void screenshotWritesAPicture() {

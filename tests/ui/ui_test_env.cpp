@@ -1,7 +1,7 @@
 #include "tests/ui/ui_test_env.h"
 
-#include "ui/screenshot.h"
-#include "ui/settings.h"
+#include "ui/shell/screenshot.h"
+#include "ui/shell/settings.h"
 
 #include <QApplication>
 #include <QDir>

@@ -3,7 +3,7 @@
 #include "model/base/options.h"
 #include "model/base/progress.h"
 #include "training/align/face_detector.h"
-#include "training/image_io/image_file.h"
+#include "training/photo_io/image_file.h"
 
 #include <filesystem>
 #include <string>

@@ -1,6 +1,7 @@
 #include "training/align/face_detector.h"
 
 #include "model/base/error.h"
+#include "model/base/options.h"
 #include "training/align/dlib_hog.h"
 #include "training/align/fallback_passes.h"
 #include "training/align/landmark_predictor.h"
@@ -128,17 +129,33 @@ struct FaceDetector::Workers {
   std::vector<std::unique_ptr<WorkerState>> idle;
 };
 
+void DetectorOptions::check(OptionCheck& c) const {
+  c.require(detect_megapixels >= 0.1,
+            fmt::format("the detection copy must have at least 0.1 megapixels, got {}",
+                        detect_megapixels));
+  c.require(exact_megapixels >= 0.0,
+            fmt::format("exact-search size must not be negative, got {}", exact_megapixels));
+  const auto present = [&](const std::filesystem::path& p, const char* what) {
+    std::error_code ec;
+    c.require(p.empty() || std::filesystem::is_regular_file(p, ec),
+              fmt::format("{}: no such file ({})", p.string(), what));
+  };
+  present(landmark_model, "dlib's 68-landmark model");
+  present(ssd_model, "face-api's SSD manifest");
+  std::error_code ec;
+  c.require(!fallbacks || cascade_dir.empty() || std::filesystem::is_directory(cascade_dir, ec),
+            fmt::format("{}: no such folder (OpenCV's cascades)", cascade_dir.string()));
+}
+
 FaceDetector::FaceDetector(DetectorOptions options)
     : options_(std::move(options)), workers_(std::make_unique<Workers>()) {
   if (options_.landmark_model.empty())
     options_.landmark_model = LandmarkPredictor::default_model_path();
   if (options_.cascade_dir.empty())
     options_.cascade_dir = FallbackPasses::default_cascade_dir();
-  DRIG_CHECK(options_.detect_megapixels >= 0.1,
-             "the detection copy must have at least 0.1 megapixels, got {}",
-             options_.detect_megapixels);
-  DRIG_CHECK(options_.exact_megapixels >= 0.0, "exact-search size must not be negative, got {}",
-             options_.exact_megapixels);
+  OptionCheck checked;
+  options_.check(checked);
+  checked.throw_if_failed("face detector");
   workers_->predictor = LandmarkPredictor::shared(options_.landmark_model);
   if (options_.ssd) {
     if (!options_.ssd_model.empty())

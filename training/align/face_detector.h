@@ -8,6 +8,10 @@
 #include <memory>
 #include <vector>
 
+namespace drig {
+class OptionCheck;
+}
+
 namespace drig::align {
 
 struct DetectorOptions {
@@ -29,6 +33,8 @@ struct DetectorOptions {
   bool fallbacks = true;
   // OpenCV's cascades (opencv-data); empty: the Debian location.
   std::filesystem::path cascade_dir;
+  // Every problem at once (see OptionCheck).
+  void check(OptionCheck& check) const;
 };
 
 // The original align.py detector (dlib HOG, upsampled once) as the first pass,

@@ -2,7 +2,7 @@
 
 #include "training/align/face_types.h"
 #include "training/ffhq_align/ffhq_align.h"
-#include "training/image_io/image_file.h"
+#include "training/photo_io/image_file.h"
 
 #include <nlohmann/json_fwd.hpp>
 #include <opencv2/core/matx.hpp>

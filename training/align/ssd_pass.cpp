@@ -1,8 +1,8 @@
 #include "training/align/ssd_pass.h"
 
 #include "model/base/load_once.h"
-#include "model/face/face_api_models.h"
-#include "model/face/ssd_face_detector.h"
+#include "model/face_api/face_api_models.h"
+#include "model/face_api/ssd_face_detector.h"
 
 #include <ATen/ATen.h>
 

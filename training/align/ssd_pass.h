@@ -1,7 +1,7 @@
 #pragma once
 
 // The detection cascade's SSD stage: face-api's SSD MobileNet v1
-// (model/face/ssd_face_detector.h) on the detection copy, its boxes mapped
+// (model/face_api/ssd_face_detector.h) on the detection copy, its boxes mapped
 // onto dlib's convention so the landmark predictor sees the crop it expects.
 #include "training/align/fallback_passes.h"
 

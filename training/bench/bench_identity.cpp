@@ -3,8 +3,8 @@
 // SSD face detector (512x512) the alignment's cascade runs.
 //   bench_identity [--models DIR] [--iterations N] [--threads T] [--batch B]
 #include "model/device.h"
-#include "model/face/ssd_face_detector.h"
-#include "training/identity/identity_guard.h"
+#include "model/face_api/ssd_face_detector.h"
+#include "training/edit/identity_guard.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>

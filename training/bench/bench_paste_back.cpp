@@ -6,10 +6,10 @@
 //   bench_paste_back [--megapixels 24] [--iterations 5] [--format jpg|png|tif]
 #include "model/base/error.h"
 #include "model/base/paths.h"
-#include "training/editing/paste_back.h"
-#include "training/editing/photo_writer.h"
-#include "training/editing/source_paste.h"
-#include "training/image_io/image_file.h"
+#include "training/edit/paste_back.h"
+#include "training/edit/source_paste.h"
+#include "training/photo_io/image_file.h"
+#include "training/photo_io/photo_writer.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>

@@ -5,12 +5,12 @@
 #include "render/buffer_renderer.h"
 #include "training/align/sidecar.h"
 #include "training/datasets/lmdb_dataset.h"
-#include "training/fitting/deca_preprocess.h"
-#include "training/fitting/fit_job.h"
-#include "training/fitting/rig_file.h"
-#include "training/image_io/image_file.h"
-#include "training/rendering/buffer_tensors.h"
-#include "training/rendering/rig_renderer.h"
+#include "training/photo_io/image_file.h"
+#include "training/rig/buffer_tensors.h"
+#include "training/rig/deca_preprocess.h"
+#include "training/rig/fit_job.h"
+#include "training/rig/rig_file.h"
+#include "training/rig/rig_renderer.h"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>

@@ -12,7 +12,7 @@
 #include "model/networks/diffusionrig_model.h"
 #include "model/random.h"
 #include "model/sampler.h"
-#include "training/buffer_images.h"
+#include "training/rig/buffer_images.h"
 #include "training/train/distributed.h"
 #include "training/train/event_file.h"
 #include "training/train/optimizer_state.h"

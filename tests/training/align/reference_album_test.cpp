@@ -4,7 +4,7 @@
 #include "model/base/atomic_file.h"
 #include "tests/support/test_paths.h"
 #include "training/align/album_job.h"
-#include "training/image_io/icc_profile.h"
+#include "training/photo_io/icc_profile.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
