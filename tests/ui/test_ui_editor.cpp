@@ -464,7 +464,7 @@ private Q_SLOTS:
     PersonalizeOptions p;
     p.stage1 = drig::test::extracted_fixture("tiny/model000000.pt");
     p.steps = 40;
-    p.batch = 1;
+    p.batch = 2;
     p.image_size = 32;
     p.preview_every = 0;
     p.log_every = 1;

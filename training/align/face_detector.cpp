@@ -135,14 +135,13 @@ void DetectorOptions::check(OptionCheck& c) const {
                         detect_megapixels));
   c.require(exact_megapixels >= 0.0,
             fmt::format("exact-search size must not be negative, got {}", exact_megapixels));
-  const auto present = [&](const std::filesystem::path& p, const char* what) {
-    std::error_code ec;
-    c.require(p.empty() || std::filesystem::is_regular_file(p, ec),
-              fmt::format("{}: no such file ({})", p.string(), what));
-  };
-  present(landmark_model, "dlib's 68-landmark model");
-  present(ssd_model, "face-api's SSD manifest");
   std::error_code ec;
+  c.require(landmark_model.empty() || std::filesystem::is_regular_file(landmark_model, ec),
+            fmt::format("{}: landmark model not found (dlib's "
+                        "shape_predictor_68_face_landmarks.dat, from libdlib-data)",
+                        landmark_model.string()));
+  c.require(ssd_model.empty() || std::filesystem::is_regular_file(ssd_model, ec),
+            fmt::format("{}: no such file (face-api's SSD manifest)", ssd_model.string()));
   c.require(!fallbacks || cascade_dir.empty() || std::filesystem::is_directory(cascade_dir, ec),
             fmt::format("{}: no such folder (OpenCV's cascades)", cascade_dir.string()));
 }

@@ -292,8 +292,8 @@ void GenerateOptions::check(OptionCheck& c) const {
   c.require(seed >= 0, fmt::format("the seed must not be negative, got {}", seed));
   c.require(preview_every >= 1,
             fmt::format("previews must come every 1 or more steps, got {}", preview_every));
-  c.require(!noise.defined() || (noise.dim() == 4 && noise.size(0) == 1 && noise.size(1) == 3),
-            "the fixed noise must be one (1,3,S,S) image");
+  c.require(!noise.defined() || (noise.dim() == 4 && noise.size(1) == 3),
+            "the fixed noise must be (B,3,S,S) images");
 }
 
 at::Tensor EditEngine::generate(const at::Tensor& buffers, const at::Tensor& latent,

@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -97,7 +98,15 @@ PersonalizeDialog::PersonalizeDialog(const fs::path& assets_dir, int usable_phot
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(assets_);
+  // A long list scrolls instead of being cut off or pushing the buttons away.
+  auto* problems = new QScrollArea;
+  problems->setWidget(assets_);
+  problems->setWidgetResizable(true);
+  problems->setFrameShape(QFrame::NoFrame);
+  problems->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  problems->setMinimumHeight(60);
+  problems->setMaximumHeight(240);
+  layout->addWidget(problems);
   layout->addWidget(choose_assets, 0, Qt::AlignLeft);
   auto* person_row = new QFormLayout;
   person_row->addRow(tr("Person"), person_);

@@ -53,6 +53,11 @@ void PersonalizeOptions::check(OptionCheck& c) const {
                 ": no such file (the Stage 1 checkpoint linked from the DiffusionRig README)");
   c.require(steps >= 1, "steps must be 1 or more, got " + std::to_string(steps));
   c.require(batch >= 1 && batch <= 256, "batch size must be 1..256, got " + std::to_string(batch));
+  // The encoder's last batch norm sees (size/32)² values per image and
+  // channel, and needs more than one while it trains.
+  c.require(batch < 1 || image_size < 8 || batch * (image_size / 32) * (image_size / 32) >= 2,
+            "at image size " + std::to_string(image_size) +
+                " the batch needs 2 or more images (the encoder's batch norm)");
   c.require(image_size >= 8 && image_size <= 1024 && image_size % 8 == 0,
             "image size must be a multiple of 8 in 8..1024, got " + std::to_string(image_size));
   c.require(preview_every >= 0,
@@ -94,10 +99,14 @@ void ProjectController::personalize(const PersonalizeOptions& options) {
           continue;
         }
         ++usable;
-        fs::create_symlink(e.aligned, photos / e.aligned.filename(), ec);
+        // Named by the photo's id, unique in the project (two photos called
+        // IMG_0001.JPG in two folders have crops of one name); absolute
+        // targets, since a link's relative target is read from its own folder.
+        const fs::path link = photos / (e.id + e.aligned.extension().string());
+        fs::create_symlink(fs::absolute(e.aligned), link, ec);
         const fs::path sidecar = align::sidecar_path(e.aligned);
         if (fs::exists(sidecar))
-          fs::create_symlink(sidecar, photos / sidecar.filename(), ec);
+          fs::create_symlink(fs::absolute(sidecar), align::sidecar_path(link), ec);
       }
     if (small > 0)
       Q_EMIT message(tr("%n photo(s) left out: the face is smaller than 256 px, enough to edit "
