@@ -9,12 +9,9 @@
 namespace fs = std::filesystem;
 using drig::test::run_command;
 
-namespace {
+using drig::test::cli;
 
-std::string cli() {
-  const char* path = std::getenv("DRIG_CLI");
-  return path ? path : "diffusionrig";
-}
+namespace {
 
 int count_png(const fs::path& dir) {
   int n = 0;

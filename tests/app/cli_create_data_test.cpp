@@ -19,11 +19,9 @@
 namespace fs = std::filesystem;
 using drig::test::run_command;
 
-namespace {
+using drig::test::cli;
 
-std::string cli() {
-  return std::getenv("DRIG_CLI");
-}
+namespace {
 
 std::string md5_of(const at::Tensor& t) {
   const at::Tensor c = t.contiguous();

@@ -15,12 +15,9 @@
 namespace fs = std::filesystem;
 using drig::test::run_command;
 
-namespace {
+using drig::test::cli;
 
-std::string cli() {
-  const char* path = std::getenv("DRIG_CLI");
-  return path ? path : "diffusionrig";
-}
+namespace {
 
 nlohmann::json light_json(const std::string& args) {
   const auto r = run_command(cli() + " light-from " + args + " --json 2>&1");

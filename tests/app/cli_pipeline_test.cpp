@@ -18,7 +18,7 @@ using drig::test::run_command;
 TEST(CliPipeline, AlbumToPersonalModel) {
   DRIG_REQUIRE_SHARED();
   const fs::path shared = drig::test::shared_dir();
-  const std::string cli = std::getenv("DRIG_CLI");
+  const std::string cli = drig::test::cli();
   drig::test::TempDir assets("pipe_assets"), work("pipe_work");
   for (const auto& e : fs::directory_iterator(shared / "reference/deca/data"))
     if (e.path().extension() != ".xz")

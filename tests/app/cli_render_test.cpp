@@ -15,11 +15,9 @@
 namespace fs = std::filesystem;
 using drig::test::run_command;
 
-namespace {
+using drig::test::cli;
 
-std::string cli() {
-  return std::getenv("DRIG_CLI");
-}
+namespace {
 
 fs::path deca(const std::string& relative) {
   return drig::test::shared_dir() / "reference" / "deca" / relative;

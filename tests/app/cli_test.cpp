@@ -18,12 +18,9 @@
 namespace fs = std::filesystem;
 using drig::test::run_command;
 
-namespace {
+using drig::test::cli;
 
-std::string cli() {
-  const char* path = std::getenv("DRIG_CLI");
-  return path ? path : "diffusionrig";
-}
+namespace {
 
 nlohmann::json doctor_json(const std::string& args, int& exit_code) {
   const auto result = run_command(cli() + " " + args + " doctor --json 2>/dev/null");

@@ -23,11 +23,9 @@
 namespace fs = std::filesystem;
 using drig::test::run_command;
 
-namespace {
+using drig::test::cli;
 
-std::string cli() {
-  return std::getenv("DRIG_CLI");
-}
+namespace {
 
 const char* const kTiny = " --image_size 64 --num_channels 32 --num_res_blocks 1 "
                           "--attention_resolutions 16 --channel_mult 1,2 --latent_dim 16 ";

@@ -122,4 +122,12 @@ void write_fake_assets(const fs::path& folder) {
   write_file_atomic(folder / "head_template.obj", "# Blender\nmtllib t.mtl\nv 0 0 0\n");
 }
 
+std::string cli() {
+  if (const char* path = std::getenv("DRIG_CLI"))
+    return path;
+  const std::filesystem::path built =
+      std::filesystem::path(DRIG_BINARY_DIR) / "app/cli/diffusionrig";
+  return std::filesystem::exists(built) ? built.string() : "diffusionrig";
+}
+
 } // namespace drig::test

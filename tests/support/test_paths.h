@@ -40,6 +40,10 @@ struct CommandResult {
 };
 CommandResult run_command(const std::string& command);
 
+// The `diffusionrig` binary the CLI tests run: $DRIG_CLI (ctest sets it),
+// else the build's own, else the one on PATH.
+std::string cli();
+
 // The message of the drig::Error that `f` throws, or "(no error)".
 std::string error_of(const std::function<void()>& f);
 

@@ -150,12 +150,16 @@ EditSpec edit_from_json(const nlohmann::json& j, const std::string& source) {
   return s;
 }
 
-EditSpec load_edit(const std::filesystem::path& path) {
+nlohmann::json read_edit_json(const std::filesystem::path& path) {
   std::ifstream in(path);
   DRIG_CHECK(in.good(), "{}: cannot read the edit file", path.string());
-  const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
   DRIG_CHECK(!j.is_discarded(), "{}: not JSON", path.string());
-  return edit_from_json(j, path.string());
+  return j;
+}
+
+EditSpec load_edit(const std::filesystem::path& path) {
+  return edit_from_json(read_edit_json(path), path.string());
 }
 
 void save_edit(const std::filesystem::path& path, const EditSpec& spec) {

@@ -59,6 +59,9 @@ int coefficient_index(const std::string& key, const char* what);
 nlohmann::json to_json(const EditSpec& spec);
 // `source` names where the JSON came from in error messages.
 EditSpec edit_from_json(const nlohmann::json& j, const std::string& source);
+// An edit file's JSON (what `infer --edit` and the Studio's presets read);
+// Error naming the file when it cannot be read or is not JSON.
+nlohmann::json read_edit_json(const std::filesystem::path& path);
 EditSpec load_edit(const std::filesystem::path& path);
 void save_edit(const std::filesystem::path& path, const EditSpec& spec); // atomic
 

@@ -4,6 +4,7 @@
 #include "model/base/atomic_file.h"
 #include "model/base/error.h"
 #include "training/edit/edit_controls.h"
+#include "training/edit/edit_spec.h"
 #include "training/edit/light_from_file.h"
 #include "training/rig/buffer_tensors.h"
 #include "training/rig/rig_edit.h"
@@ -18,8 +19,6 @@
 #include <QUndoCommand>
 #include <QUndoStack>
 #include <nlohmann/json.hpp>
-
-#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -77,12 +76,8 @@ bool EditorController::loadPreset(const QString& file, QString* error) {
     return false;
   }
   try {
-    std::ifstream in(file.toStdString());
-    DRIG_CHECK(in.good(), "{}: cannot read the edit file", file.toStdString());
-    const nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
-    DRIG_CHECK(!j.is_discarded(), "{}: not JSON", file.toStdString());
-    editing::EditControls c =
-        editing::controls_from_document(j, impl_->rig->code, file.toStdString());
+    editing::EditControls c = editing::controls_from_document(
+        editing::read_edit_json(file.toStdString()), impl_->rig->code, file.toStdString());
     // Checks it fits this rig (an expression of another size is an error).
     editing::to_spec(c, impl_->rig->code, impl_->basis);
     setControls(c);
