@@ -3,6 +3,7 @@
 #include "model/base/assets.h"
 #include "model/base/options.h"
 #include "ui/album/training_estimate.h"
+#include "ui/widgets/problem_lines.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -104,7 +105,7 @@ PersonalizeDialog::PersonalizeDialog(const fs::path& assets_dir, int usable_phot
   problems->setWidgetResizable(true);
   problems->setFrameShape(QFrame::NoFrame);
   problems->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  problems->setMinimumHeight(60);
+  problems->setMinimumHeight(150);
   problems->setMaximumHeight(240);
   layout->addWidget(problems);
   layout->addWidget(choose_assets, 0, Qt::AlignLeft);
@@ -139,8 +140,7 @@ void PersonalizeDialog::validate() {
     problems << QString::fromStdString(p);
   OptionCheck check;
   options().check(check);
-  for (const std::string& p : check.problems())
-    problems << QString::fromStdString(p);
+  problems << problem_lines(check);
   assets_->setText(
       problems.isEmpty()
           ? tr("Model files: all present in %1").arg(QString::fromStdString(assets_dir_.string()))

@@ -7,6 +7,7 @@
 #include "ui/album/project_controller.h"
 #include "ui/album/training_estimate.h"
 #include "ui/shell/background_job.h"
+#include "ui/widgets/problem_lines.h"
 
 #include <QPointer>
 
@@ -75,12 +76,9 @@ void ProjectController::personalize(const PersonalizeOptions& options) {
   const fs::path assets = assets_dir_ ? assets_dir_() : fs::path();
   OptionCheck checked;
   options.check(checked);
-  if (!checked.ok()) {
-    QStringList lines;
-    for (const std::string& p : checked.problems())
-      lines << QString::fromStdString(p);
-    return Q_EMIT message(tr("Cannot personalize: %1").arg(lines.join(QStringLiteral("; "))));
-  }
+  if (!checked.ok())
+    return Q_EMIT message(
+        tr("Cannot personalize: %1").arg(problem_lines(checked).join(QStringLiteral("; "))));
   project::PersonModel& person = project_->person(options.person.toStdString());
   const fs::path root = project_->models_dir() / person.name;
   const fs::path photos = root / "photos", dataset = root / "dataset.lmdb", run = root / "run";

@@ -18,6 +18,7 @@
 #include "ui/editor/editor_controller_impl.h"
 #include "ui/shell/background_job.h"
 #include "ui/shell/jobs_panel.h"
+#include "ui/widgets/problem_lines.h"
 
 #include <ATen/ATen.h>
 #include <QCheckBox>
@@ -481,10 +482,8 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
   OptionCheck checked;
   options.check(checked, int(ids.size()));
   if (!checked.ok()) {
-    QStringList lines;
-    for (const std::string& p : checked.problems())
-      lines << QString::fromStdString(p);
-    Q_EMIT exportFinished(0, tr("Cannot export: %1").arg(lines.join(QStringLiteral("; "))));
+    Q_EMIT exportFinished(
+        0, tr("Cannot export: %1").arg(problem_lines(checked).join(QStringLiteral("; "))));
     return;
   }
   const QString format = options.format.toLower();

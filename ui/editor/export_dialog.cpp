@@ -1,6 +1,7 @@
 #include "ui/editor/export_dialog.h"
 
 #include "model/base/options.h"
+#include "ui/widgets/problem_lines.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -79,10 +80,9 @@ ExportDialog::ExportDialog(int photos, const QString& folder, QWidget* parent)
 void ExportDialog::validate() {
   OptionCheck check;
   options().check(check, photos_);
-  QStringList lines;
-  for (const std::string& p : check.problems())
-    lines << QStringLiteral("• ") + QString::fromStdString(p);
-  problems_->setText(lines.join(QLatin1Char('\n')));
+  const QStringList lines = problem_lines(check);
+  problems_->setText(lines.isEmpty() ? QString()
+                                     : QStringLiteral("• ") + lines.join(QStringLiteral("\n• ")));
   problems_->setVisible(!lines.isEmpty());
   if (auto* box = findChild<QDialogButtonBox*>())
     box->button(QDialogButtonBox::Ok)->setEnabled(lines.isEmpty());
