@@ -10,19 +10,14 @@
 #include "model/base/log.h"
 #include "model/base/paths.h"
 #include "model/device.h"
-#include "model/formats/npy.h"
 #include "model/precision.h"
-#include "model/random.h"
 #include "training/align/album_job.h"
 #include "training/edit/edit_engine.h"
+#include "training/edit/edit_params.h"
 #include "training/edit/guarded_edit.h"
 #include "training/edit/identity_guard.h"
-#include "training/photo_io/image_file.h"
-#include "training/rig/buffer_images.h"
 
-#include <ATen/ATen.h>
 #include <fmt/format.h>
-#include <opencv2/imgproc.hpp>
 
 #include <cctype>
 #include <cmath>
@@ -74,72 +69,29 @@ std::string output_extension(const InferArgs& a, const fs::path& source) {
   return ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".jpeg" ? ext : ".jpg";
 }
 
-cv::Mat to_rgb8(const cv::Mat& rgb) {
-  cv::Mat out;
-  if (rgb.depth() == CV_16U)
-    rgb.convertTo(out, CV_8U, 1.0 / 257.0);
-  else if (rgb.depth() == CV_32F)
-    rgb.convertTo(out, CV_8U, 255.0);
-  else
-    out = rgb;
-  return out;
+// The outputs of one result: the crop, and unless --no-paste-back the
+// photo it came from with the edit pasted in (and a before/after).
+editing::EditOutputs outputs_for(const InferArgs& a, const editing::PreparedPhoto& photo,
+                                 const fs::path& crop, const std::string& tag) {
+  editing::EditOutputs o;
+  o.crop = crop;
+  if (a.save_npy)
+    o.crop_npy = fs::path(crop).replace_extension(".npy");
+  o.write.jpeg_quality = a.quality;
+  o.write.bit_depth = a.bit_depth;
+  if (a.no_paste)
+    return o;
+  if (photo.source.empty() || !fs::exists(photo.source)) {
+    std::cerr << fmt::format("note: {}: no source photo to paste into; wrote the crop only\n",
+                             photo.aligned_png.string());
+    return o;
+  }
+  const std::string stem = photo.source.stem().string() + "_" + tag;
+  o.photo = a.output_dir / (stem + output_extension(a, photo.source));
+  if (a.side_by_side)
+    o.side_by_side = a.output_dir / (stem + "_compare.jpg");
+  return o;
 }
-
-// Before | after, at most 1600 pixels high.
-cv::Mat side_by_side(const cv::Mat& before, const cv::Mat& after) {
-  cv::Mat b = to_rgb8(before), a = to_rgb8(after);
-  const double k = std::min(1.0, 1600.0 / b.rows);
-  if (k < 1) {
-    cv::resize(b, b, cv::Size(), k, k, cv::INTER_AREA);
-    cv::resize(a, a, cv::Size(), k, k, cv::INTER_AREA);
-  }
-  cv::Mat out;
-  cv::hconcat(std::vector<cv::Mat>{b, a}, out);
-  return out;
-}
-
-struct Writer {
-  const InferArgs& a;
-  editing::EditEngine& engine;
-
-  void crop(const at::Tensor& sample, const fs::path& png) const {
-    // As the original's save_image((x+1)/2): *255 + 0.5, truncated.
-    cv::Mat rgb;
-    editing::tensor_to_image(sample).convertTo(rgb, CV_8U, 255.0, 0.0);
-    write_rgb_png(png, rgb);
-    if (a.save_npy) {
-      fs::path npy = png;
-      formats::save_npy(npy.replace_extension(".npy"), sample.to(at::kFloat).contiguous());
-    }
-  }
-  void full(const editing::PreparedPhoto& photo, const editing::EditResult& r,
-            const std::string& tag) const {
-    if (a.no_paste)
-      return;
-    if (photo.source.empty() || !fs::exists(photo.source)) {
-      std::cerr << fmt::format("note: {}: no source photo to paste into; wrote the crop only\n",
-                               photo.aligned_png.string());
-      return;
-    }
-    const fs::path out = a.output_dir / (photo.source.stem().string() + "_" + tag +
-                                         output_extension(a, photo.source));
-    editing::WriteOptions w;
-    w.jpeg_quality = a.quality;
-    w.bit_depth = a.bit_depth;
-    const cv::Mat composite = editing::export_edit(engine, photo, r, photo.source, out, w);
-    std::cout << "  " << out.string() << "\n";
-    if (a.side_by_side) {
-      image_io::LoadOptions load;
-      load.convert_icc = false;
-      load.apply_orientation = photo.orientation_applied;
-      const cv::Mat before = image_io::load_image(photo.source, load).rgb;
-      const fs::path cmp =
-          a.output_dir / (photo.source.stem().string() + "_" + tag + "_compare.jpg");
-      editing::write_photo(cmp, side_by_side(before, composite), {}, w);
-      std::cout << "  " << cmp.string() << "\n";
-    }
-  }
-};
 
 // What infer prints of the identity guard's report.
 void print_identity(const editing::IdentityReport& r, const InferArgs& a, bool expression_edit) {
@@ -240,14 +192,20 @@ CommandRunner add_infer_command(CLI::App& sub) {
     fs::create_directories(a->output_dir, ec);
     DRIG_CHECK(fs::is_directory(a->output_dir), "{}: cannot create the output folder",
                a->output_dir.string());
-    const editing::EditSpec spec = spec_from(*a);
-    editing::IdentityPolicy policy;
-    policy.min_similarity = a->min_identity.value_or(0);
-    policy.retries = a->identity_retries;
+    editing::EditParams params = editing::default_edit_params();
+    params.spec = spec_from(*a);
+    params.noise = a->noise; // one x_T for every photo and mode, as the original
+    params.identity.min_similarity = a->min_identity.value_or(0);
+    params.identity.retries = a->identity_retries;
+    // Every problem with the flags at once, before a model is loaded.
+    OptionCheck checked;
+    o.check(checked);
+    params.check(checked);
+    checked.throw_if_failed("infer");
     const fs::path face_models =
         a->face_models.empty() ? identity::default_models_dir() : a->face_models;
     if (fs::exists(face_models / identity::kDescriptorManifest))
-      policy.guard = std::make_shared<identity::IdentityGuard>(face_models);
+      params.identity.guard = std::make_shared<identity::IdentityGuard>(face_models);
     else if (a->min_identity)
       throw Error(fmt::format("--min-identity needs the face-api models: {} has no {} "
                               "(packaging/bootstrap.sh installs them)",
@@ -256,28 +214,9 @@ CommandRunner add_infer_command(CLI::App& sub) {
       std::cerr << fmt::format("note: identity not measured: no face-api models in {}\n",
                                face_models.string());
     editing::EditEngine engine(o);
-    const Writer writer{*a, engine};
-    editing::GenerateOptions g;
-    g.sampler = spec.sampler;
-    g.steps = spec.steps;
-    g.eta = spec.eta;
-    g.seed = spec.seed;
-    const int64_t s = engine.image_size();
-    if (!a->noise.empty()) {
-      const formats::NpyArray x = formats::load_npy(a->noise);
-      DRIG_CHECK(x.tensor.defined(), "{}: not a numeric array", a->noise.string());
-      g.noise = x.tensor.to(at::kFloat);
-      DRIG_CHECK(g.noise.dim() == 4 && g.noise.size(0) == 1 && g.noise.size(1) == 3 &&
-                     g.noise.size(2) == s && g.noise.size(3) == s,
-                 "{}: x_T must be (1,3,{},{})", a->noise.string(), s, s);
-    } else {
-      // One x_T for every photo and mode, as the original.
-      g.noise = at::randn({1, 3, s, s}, make_generator(uint64_t(spec.seed)));
-    }
-    std::shared_ptr<const editing::PreparedPhoto> target;
     std::vector<editing::TransferMode> modes;
     if (!a->target.empty()) {
-      DRIG_CHECK(!spec.changes_rig(),
+      DRIG_CHECK(!params.spec.changes_rig(),
                  "--target transfers from a photo; slider flags (--light-*, --exp, --yaw, ...) "
                  "are for editing without one");
       std::stringstream in(a->modes);
@@ -285,12 +224,26 @@ CommandRunner add_infer_command(CLI::App& sub) {
       while (std::getline(in, m, ','))
         modes.push_back(editing::parse_mode(m));
       DRIG_CHECK(!modes.empty(), "--modes names no mode");
-      target = engine.prepare(a->target, env.job);
+      params.target = engine.prepare(a->target, env.job);
     } else {
-      DRIG_CHECK(spec.changes_rig(),
+      DRIG_CHECK(params.spec.changes_rig(),
                  "nothing to do: give --target (transfer) or an edit "
                  "(--light-*, --sh, --light-from-*, --exp, --jaw, --yaw/--pitch/--roll, --edit)");
     }
+    const auto print = [&](const editing::EditOutcome& r, bool expression_edit) {
+      print_identity(r.identity, *a, expression_edit);
+      if (!params.target && !std::isnan(r.skin_delta_e_before))
+        std::cout << (r.colour_lock > 0
+                          ? fmt::format("  skin colour: CIEDE2000 {:.1f} -> {:.1f} from the photo "
+                                        "(colour lock {:.2f})\n",
+                                        r.skin_delta_e_before, r.skin_delta_e_after, r.colour_lock)
+                          : fmt::format("  skin colour: CIEDE2000 {:.1f} from the photo (colour "
+                                        "lock off)\n",
+                                        r.skin_delta_e_before));
+      for (const fs::path& file : r.written)
+        if (file.extension() != ".npy")
+          std::cout << "  " << file.string() << "\n";
+    };
     int failures = 0;
     for (size_t i = 0; i < photos.size(); ++i) {
       std::shared_ptr<const editing::PreparedPhoto> photo;
@@ -308,43 +261,20 @@ CommandRunner add_infer_command(CLI::App& sub) {
         std::cout << fmt::format("  note: the face is {} px across, smaller than the {} px the "
                                  "model edits: upscaled, edited and pasted back at its own size; "
                                  "the result is limited by the photo's resolution\n",
-                                 photo->upscaled_from_px, s);
-      if (target) {
+                                 photo->upscaled_from_px, engine.image_size());
+      if (params.target) {
         for (const editing::TransferMode mode : modes) {
-          const editing::GuardedResult guarded = editing::sample_with_identity(
-              *photo,
-              [&](const at::Tensor& noise) {
-                editing::GenerateOptions tg = g;
-                tg.noise = noise;
-                return engine.transfer(*photo, *target, mode, tg, env.job);
-              },
-              g.noise, spec.seed, s, policy, env.job);
-          print_identity(guarded.identity, *a, mode == editing::TransferMode::Exp);
-          const editing::EditResult& r = guarded.result;
-          const fs::path crop =
-              a->output_dir / fmt::format("{}_{}.png", i, editing::mode_name(mode));
-          writer.crop(r.sample, crop);
-          std::cout << "  " << crop.string() << "\n";
-          writer.full(*photo, r, editing::mode_name(mode));
+          params.mode = mode;
+          params.outputs = outputs_for(
+              *a, *photo, a->output_dir / fmt::format("{}_{}.png", i, editing::mode_name(mode)),
+              editing::mode_name(mode));
+          print(engine.run(*photo, params, env.job), mode == editing::TransferMode::Exp);
         }
       } else {
-        const editing::GuardedResult guarded =
-            editing::edit_with_identity(engine, *photo, spec, g, policy, env.job);
-        print_identity(guarded.identity, *a, !spec.expression.empty() || spec.jaw_deg.has_value());
-        const editing::EditResult& r = guarded.result;
-        if (!std::isnan(r.skin_delta_e_before))
-          std::cout << (r.colour_lock > 0
-                            ? fmt::format(
-                                  "  skin colour: CIEDE2000 {:.1f} -> {:.1f} from the photo "
-                                  "(colour lock {:.2f})\n",
-                                  r.skin_delta_e_before, r.skin_delta_e_after, r.colour_lock)
-                            : fmt::format("  skin colour: CIEDE2000 {:.1f} from the photo (colour "
-                                          "lock off)\n",
-                                          r.skin_delta_e_before));
-        const fs::path crop = a->output_dir / (photos[i].stem().string() + "_edit.png");
-        writer.crop(r.sample, crop);
-        std::cout << "  " << crop.string() << "\n";
-        writer.full(*photo, r, "edited");
+        params.outputs = outputs_for(
+            *a, *photo, a->output_dir / (photos[i].stem().string() + "_edit.png"), "edited");
+        print(engine.run(*photo, params, env.job),
+              !params.spec.expression.empty() || params.spec.jaw_deg.has_value());
       }
     }
     const auto c = engine.counters();

@@ -94,6 +94,9 @@ struct EditResult {
   double colour_lock = 0; // the strength applied
 };
 
+struct EditParams;  // training/edit/edit_params.h
+struct EditOutcome; // training/edit/edit_params.h
+
 class EditEngine {
 public:
   explicit EditEngine(EngineOptions options);
@@ -119,6 +122,11 @@ public:
   // infer, the Studio and the tests.
   at::Tensor generate(const at::Tensor& buffers, const at::Tensor& latent,
                       const GenerateOptions& options, const JobContext& job = {});
+
+  // The whole edit as front ends ask for it: render, sample (with the
+  // identity policy's retries), colour lock, paste back, write the outputs.
+  // Progress, previews and cancel through `job` and the params.
+  EditOutcome run(const PreparedPhoto& photo, const EditParams& params, const JobContext& job = {});
 
   // A slider edit of a photo.
   EditResult edit(const PreparedPhoto& photo, const EditSpec& spec, const JobContext& job = {},

@@ -42,26 +42,6 @@ at::Tensor fixture(const std::string& relative) {
   return formats::load_npy(test::shared_dir() / "reference/diffusion/tiny" / relative).tensor;
 }
 
-fs::path synthetic_assets(const test::TempDir& dir) {
-  for (const auto& e : fs::directory_iterator(test::shared_dir() / "reference/deca/data"))
-    if (e.path().extension() != ".xz")
-      fs::create_symlink(e.path(), dir / e.path().filename().string());
-  fs::create_symlink(test::extracted_fixture("deca/deca_model.tar"), dir / "deca_model.tar");
-  return dir.path();
-}
-
-// The tiny fixture model at 32 with the synthetic DECA files, on the CPU.
-EngineOptions tiny_engine(const test::TempDir& assets, const test::TempDir& cache) {
-  EngineOptions o;
-  o.model_path = test::extracted_fixture("tiny/model000000.pt");
-  o.assets_dir = synthetic_assets(assets);
-  o.cache_dir = cache.path();
-  o.device = "cpu";
-  o.image_size = 32;
-  o.renderer = render::RenderBackend::Cpu;
-  return o;
-}
-
 // Where a 32 px result pastes into the photo (its 256 crop's map scaled by 8).
 cv::Rect paste_box(cv::Size photo, const PreparedPhoto& p) {
   const cv::Matx23d& m = p.aligned_to_source;
@@ -316,7 +296,7 @@ TEST(PasteIntoSource, IccRegionRoundTripEqualsTheWholePhotoConversion) {
 TEST(EditEngine, PreparesAPhotoOnceAndEditsIt) {
   DRIG_REQUIRE_SHARED();
   test::TempDir assets("engine_assets"), cache("engine_cache");
-  const EngineOptions o = tiny_engine(assets, cache);
+  const EngineOptions o = test::tiny_engine(assets, cache);
   const fs::path photo = test::shared_dir() / "testdata/albums/mark/img14.jpg";
   {
     EditEngine engine(o);
@@ -393,7 +373,7 @@ TEST(EditEngine, OptionsReportEveryProblemAtOnce) {
 TEST(EditEngine, AnAlbumRunReadsEachModelOnceAndDecodesEachPhotoOnce) {
   DRIG_REQUIRE_SHARED();
   test::TempDir assets("engine_assets"), cache("engine_cache"), cache2("engine_cache2");
-  EngineOptions o = tiny_engine(assets, cache);
+  EngineOptions o = test::tiny_engine(assets, cache);
   const fs::path album = test::shared_dir() / "testdata/albums/mark";
   std::vector<fs::path> photos;
   for (const auto& e : fs::directory_iterator(album))
@@ -434,7 +414,7 @@ TEST(EditEngine, ASmallFaceOfAGroupPhotoIsUpscaledEditedAndPastedBackAtItsOwnSiz
   ASSERT_EQ(refused.photos.size(), 1u);
   EXPECT_EQ(refused.photos[0].status, align::PhotoStatus::TooSmall) << refused.photos[0].reason;
 
-  const EngineOptions o = tiny_engine(assets, cache);
+  const EngineOptions o = test::tiny_engine(assets, cache);
   EditEngine engine(o);
   const auto p = engine.prepare(photo);
   EXPECT_GT(p->upscaled_from_px, 0);
