@@ -91,28 +91,4 @@ GuardedResult sample_with_identity(const PreparedPhoto& photo, const EditSampler
   return out;
 }
 
-GuardedResult edit_with_identity(EditEngine& engine, const PreparedPhoto& photo,
-                                 const EditSpec& spec, const GenerateOptions& options,
-                                 const IdentityPolicy& policy, const JobContext& job) {
-  return sample_with_identity(
-      photo,
-      [&](const at::Tensor& noise) {
-        GenerateOptions g = options;
-        g.noise = noise;
-        return engine.edit(photo, spec, job, g);
-      },
-      options.noise, spec.seed, engine.image_size(), policy, job);
-}
-
-cv::Mat export_edit(const EditEngine& engine, const PreparedPhoto& photo, const EditResult& result,
-                    const std::filesystem::path& source, const std::filesystem::path& out,
-                    const WriteOptions& options) {
-  DRIG_CHECK(!source.empty() && std::filesystem::exists(source),
-             "{}: the source photo is gone; nothing to paste the edit into",
-             source.empty() ? photo.aligned_png.string() : source.string());
-  const cv::Mat composite = engine.paste(photo, result);
-  write_photo(out, composite, read_metadata(source), options);
-  return composite;
-}
-
 } // namespace drig::editing

@@ -1,12 +1,10 @@
 #pragma once
 
-// The editing policy every front end shares: sample an edit, measure whether
-// the result still shows the person, sample again with the next seeds while
-// it does not (keeping the most alike), and write the finished photo. The
-// CLI's infer and the Studio's Generate and Export all go through here, so
-// they cannot drift apart.
+// The identity policy of every edit: sample, measure whether the result
+// still shows the person, sample again with the next seeds while it does not
+// (keeping the most alike). EditEngine::run applies it for infer and the
+// Studio's Generate and Export alike.
 #include "training/edit/edit_engine.h"
-#include "training/photo_io/photo_writer.h"
 
 #include <filesystem>
 #include <functional>
@@ -62,18 +60,5 @@ using EditSampler = std::function<EditResult(const at::Tensor& noise)>;
 GuardedResult sample_with_identity(const PreparedPhoto& photo, const EditSampler& sample,
                                    const at::Tensor& first_noise, int64_t seed, int64_t image_size,
                                    const IdentityPolicy& policy, const JobContext& job = {});
-
-// A slider edit under the policy (options.noise, if set, is the first x_T).
-GuardedResult edit_with_identity(EditEngine& engine, const PreparedPhoto& photo,
-                                 const EditSpec& spec, const GenerateOptions& options,
-                                 const IdentityPolicy& policy, const JobContext& job = {});
-
-// The edit pasted into its full-resolution source and written to `out` with
-// the source's metadata (atomically: a cancelled or failed write leaves no
-// partial file). Returns the composite. Error naming the photo when the
-// source is gone.
-cv::Mat export_edit(const EditEngine& engine, const PreparedPhoto& photo, const EditResult& result,
-                    const std::filesystem::path& source, const std::filesystem::path& out,
-                    const WriteOptions& options = {});
 
 } // namespace drig::editing

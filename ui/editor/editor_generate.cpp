@@ -8,9 +8,8 @@
 #include "model/random.h"
 #include "training/edit/cache_prune.h"
 #include "training/edit/edit_engine.h"
-#include "training/edit/guarded_edit.h"
+#include "training/edit/edit_params.h"
 #include "training/edit/identity_guard.h"
-#include "training/photo_io/photo_writer.h"
 #include "ui/album/project_controller.h"
 #include "ui/editor/controls_panel.h"
 #include "ui/editor/editor_canvas.h"
@@ -20,7 +19,6 @@
 #include "ui/shell/jobs_panel.h"
 #include "ui/widgets/problem_lines.h"
 
-#include <ATen/ATen.h>
 #include <QCheckBox>
 #include <QLabel>
 #include <QPointer>
@@ -28,10 +26,7 @@
 #include <QTimer>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
-#include <chrono>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -257,12 +252,6 @@ void EditorController::generate() {
   };
   const double min_identity = settings.min_identity;
   const int identity_retries = settings.identity_retries;
-  const auto write_crop = [](const fs::path& png, const cv::Mat& crop) {
-    cv::Mat rgb16;
-    crop.convertTo(rgb16, CV_16UC3, 65535.0);
-    fs::create_directories(png.parent_path());
-    editing::write_photo(png, rgb16, {}); // atomic
-  };
   m.generate_future = QFuture<void>(run_in_background<Done>(
       this,
       [=]() mutable {
@@ -283,13 +272,15 @@ void EditorController::generate() {
               Qt::QueuedConnection);
         };
         if (preview) {
-          editing::GenerateOptions quick;
+          editing::EditParams quick = editing::default_edit_params();
+          quick.spec = preview->spec;
           quick.preview_every = 1;
-          quick.on_preview = [&](int64_t step, int64_t total, const at::Tensor&) {
+          quick.on_preview = [&](int64_t step, int64_t total, const cv::Mat&) {
             show_progress(step, total, std::nullopt);
           };
-          const editing::EditResult first = engine->edit(*photo, preview->spec, job, quick);
-          write_crop(preview->png, first.crop);
+          quick.outputs.crop = preview->png;
+          quick.outputs.crop_bit_depth = 16;
+          engine->run(*photo, quick, job);
           const QString png = QString::fromStdString(preview->png.string());
           QMetaObject::invokeMethod(
               self.data(),
@@ -303,28 +294,26 @@ void EditorController::generate() {
               },
               Qt::QueuedConnection);
         }
-        editing::GenerateOptions g;
-        g.preview_every = 1;
+        editing::EditParams params = editing::default_edit_params();
+        params.spec = pending->spec;
+        // Preferences > Minimum identity: the next seeds while the result
+        // looks like someone else; the most alike is kept.
+        params.identity = {guard, min_identity, identity_retries};
+        params.outputs.crop = pending->png;
+        params.outputs.crop_bit_depth = 16;
+        params.preview_every = 1;
         // The refinement's early x_0 guesses are rougher than the preview
         // already on screen: then only the progress moves.
         const bool keep_preview = preview.has_value();
-        g.on_preview = [&, keep_preview](int64_t step, int64_t total, const at::Tensor& x0) {
+        params.on_preview = [&, keep_preview](int64_t step, int64_t total, const cv::Mat& x0) {
           show_progress(step, total,
-                        keep_preview
-                            ? std::nullopt
-                            : std::optional<QImage>(to_qimage(editing::tensor_to_image(x0))));
+                        keep_preview ? std::nullopt : std::optional<QImage>(to_qimage(x0)));
         };
-        const auto started = std::chrono::steady_clock::now();
-        // Preferences > Minimum identity: the next seeds while the result
-        // looks like someone else; the most alike is kept.
-        editing::IdentityPolicy policy{guard, min_identity, identity_retries};
-        const editing::GuardedResult guarded =
-            editing::edit_with_identity(*engine, *photo, pending->spec, g, policy, job);
-        const editing::EditResult& r = guarded.result;
+        const editing::EditOutcome r = engine->run(*photo, params, job);
         Done done;
         done.engine = engine;
         done.png = QString::fromStdString(pending->png.string());
-        done.retries = guarded.identity.retries;
+        done.retries = r.identity.retries;
         if (!std::isnan(r.skin_delta_e_after))
           done.colour =
               r.colour_lock > 0
@@ -332,17 +321,15 @@ void EditorController::generate() {
                         .arg(r.skin_delta_e_after, 0, 'f', 1)
                         .arg(r.skin_delta_e_before, 0, 'f', 1)
                   : tr("skin colour ΔE %1 (lock off)").arg(r.skin_delta_e_before, 0, 'f', 1);
-        if (guarded.identity.guarded && !guarded.identity.measured)
-          done.identity_failure = QString::fromStdString(guarded.identity.summary());
-        if (guarded.identity.measured) {
-          done.identity = guarded.identity.similarity;
-          if (guarded.identity.result_expression >= 0)
-            done.expression = QString::fromLatin1(
-                face::kExpressionLabels[size_t(guarded.identity.result_expression)]);
+        if (r.identity.guarded && !r.identity.measured)
+          done.identity_failure = QString::fromStdString(r.identity.summary());
+        if (r.identity.measured) {
+          done.identity = r.identity.similarity;
+          if (r.identity.result_expression >= 0)
+            done.expression =
+                QString::fromLatin1(face::kExpressionLabels[size_t(r.identity.result_expression)]);
         }
-        done.seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-        write_crop(pending->png, r.crop);
+        done.seconds = r.seconds;
         return done;
       },
       [this, row, id, pending](const Outcome<Done>& out) {
@@ -555,25 +542,18 @@ void EditorController::exportPhotos(const QStringList& ids, const ExportOptions&
               engine = std::make_shared<editing::EditEngine>(
                   engine_options(p.model, assets, folder, p.device, p.precision));
             const auto photo = engine->prepare_aligned(item.entry.aligned, item.entry.rig);
-            editing::EditResult r;
-            if (fs::exists(p.png)) { // generated before: the same pixels
-              cv::Mat bgr = cv::imread(p.png.string(), cv::IMREAD_UNCHANGED);
-              DRIG_CHECK(!bgr.empty(), "{}: cannot read the cached result", p.png.string());
-              cv::cvtColor(bgr, r.crop, cv::COLOR_BGR2RGB);
-              r.crop.convertTo(r.crop, CV_32FC3, bgr.depth() == CV_16U ? 1 / 65535.0 : 1 / 255.0);
-              engine->render(*photo, editing::apply_spec(photo->rig.code, p.spec), &r.alpha);
-            } else {
-              r = editing::edit_with_identity(*engine, *photo, p.spec, {}, policy, job).result;
-            }
-            const fs::path source = photo->source.empty() ? item.entry.source : photo->source;
-            const fs::path out =
+            editing::EditParams params = editing::default_edit_params();
+            params.spec = p.spec;
+            params.identity = policy;
+            if (fs::exists(p.png))
+              params.cached_crop = p.png; // generated before: the same pixels
+            params.outputs.photo =
                 options.folder /
                 (expand_template(options.name_template, item.entry, n) + "." + format)
                     .toStdString();
-            editing::WriteOptions w;
-            w.jpeg_quality = options.quality;
-            w.bit_depth = options.bit_depth;
-            editing::export_edit(*engine, *photo, r, source, out, w);
+            params.outputs.write.jpeg_quality = options.quality;
+            params.outputs.write.bit_depth = options.bit_depth;
+            engine->run(*photo, params, job);
             ++done.written;
           } catch (const CancelledError&) {
             throw;
