@@ -4,6 +4,7 @@
 #include "model/face/flame.h"
 #include "render/light_rig.h"
 #include "training/rig/buffer_tensors.h"
+#include "training/rig/rig_edit.h"
 
 #include <ATen/ATen.h>
 #include <Eigen/Dense>
@@ -170,6 +171,28 @@ void reset_group(EditControls& controls, const std::string& group, const face::D
     controls.copied.reset();
   } else if (group == "pose") {
     controls.pose_delta_deg = {0, 0, 0};
+  } else {
+    throw Error(fmt::format("unknown control group '{}' (light, expression or pose)", group));
+  }
+}
+
+void copy_group(EditControls& c, const std::string& group, const face::DecaCode& fitted,
+                const face::DecaCode& other, const std::string& other_name) {
+  if (group == "light") {
+    c.light_sh = rendering::light_from_tensor(other.light);
+  } else if (group == "expression") {
+    DRIG_CHECK(other.exp.size(1) == fitted.exp.size(1),
+               "{} has {} expression coefficients, this photo {}", other_name, other.exp.size(1),
+               fitted.exp.size(1));
+    const at::Tensor exp = other.exp.to(at::kDouble).contiguous();
+    c.copied = std::vector<double>(exp.data_ptr<double>(), exp.data_ptr<double>() + exp.numel());
+    c.named.clear();
+    c.components.clear();
+    c.jaw_open_deg = rendering::jaw_open_deg(other);
+  } else if (group == "pose") {
+    const auto mine = rendering::head_pose_deg(fitted), theirs = rendering::head_pose_deg(other);
+    for (size_t i = 0; i < 3; ++i)
+      c.pose_delta_deg[i] = theirs[i] - mine[i];
   } else {
     throw Error(fmt::format("unknown control group '{}' (light, expression or pose)", group));
   }

@@ -89,6 +89,11 @@ struct EditControls {
 EditControls controls_for(const face::DecaCode& fitted);
 // Resets one group ("light", "expression", "pose") to controls_for(fitted).
 void reset_group(EditControls& controls, const std::string& group, const face::DecaCode& fitted);
+// Sets one group from another photo's rig: its light, its expression (with
+// its jaw), or its head pose (as a change of `fitted`'s). Error naming
+// `other_name` when the rigs do not fit together, and for an unknown group.
+void copy_group(EditControls& controls, const std::string& group, const face::DecaCode& fitted,
+                const face::DecaCode& other, const std::string& other_name);
 
 nlohmann::json to_json(const EditControls& controls);
 // Error naming `source` for anything malformed.

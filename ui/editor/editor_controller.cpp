@@ -19,7 +19,6 @@
 #include "ui/widgets/buffer_preview.h"
 #include "ui/widgets/light_sphere.h"
 
-#include <ATen/ATen.h>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QElapsedTimer>

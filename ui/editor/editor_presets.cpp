@@ -6,14 +6,11 @@
 #include "training/edit/edit_controls.h"
 #include "training/edit/edit_spec.h"
 #include "training/edit/light_from_file.h"
-#include "training/rig/buffer_tensors.h"
-#include "training/rig/rig_edit.h"
 #include "ui/album/project_controller.h"
 #include "ui/editor/editor_controller.h"
 #include "ui/editor/editor_controller_impl.h"
 #include "ui/shell/background_job.h"
 
-#include <ATen/ATen.h>
 #include <QFileInfo>
 #include <QPointer>
 #include <QUndoCommand>
@@ -142,27 +139,8 @@ bool EditorController::copyFromPhoto(const QString& group, const QString& other_
   }
   try {
     const fitting::Rig other = fitting::load_rig(e->rig);
-    const face::DecaCode& own = impl_->rig->code;
     editing::EditControls c = impl_->controls;
-    if (group == "light") {
-      c.light_sh = rendering::light_from_tensor(other.code.light);
-    } else if (group == "expression") {
-      DRIG_CHECK(other.code.exp.size(1) == own.exp.size(1),
-                 "{} has {} expression coefficients, this photo {}", e->id, other.code.exp.size(1),
-                 own.exp.size(1));
-      const at::Tensor exp = other.code.exp.to(at::kDouble).contiguous();
-      c.copied = std::vector<double>(exp.data_ptr<double>(), exp.data_ptr<double>() + exp.numel());
-      c.named.clear();
-      c.components.clear();
-      c.jaw_open_deg = rendering::jaw_open_deg(other.code);
-    } else if (group == "pose") {
-      const auto mine = rendering::head_pose_deg(own),
-                 theirs = rendering::head_pose_deg(other.code);
-      for (size_t i = 0; i < 3; ++i)
-        c.pose_delta_deg[i] = theirs[i] - mine[i];
-    } else {
-      throw Error(fmt::format("unknown group '{}'", group.toStdString()));
-    }
+    editing::copy_group(c, group.toStdString(), impl_->rig->code, other.code, e->id);
     setControls(c);
     return true;
   } catch (const std::exception& ex) {

@@ -9,6 +9,7 @@
 #include "training/edit/cache_prune.h"
 #include "training/edit/edit_controls.h"
 #include "training/rig/buffer_tensors.h"
+#include "training/rig/rig_edit.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
@@ -228,6 +229,31 @@ TEST(EditControls, AHandWrittenSpecBecomesControlsThatMakeIt) {
   EXPECT_NE(
       test::error_of([&] { controls_from_document(bad, fitted, "hand.json"); }).find("hand.json"),
       std::string::npos);
+}
+
+// The editor's "copy from photo": the other rig's light, expression or pose
+// made into this photo's controls, so that the spec gives the other's values.
+TEST(EditControls, CopyingAGroupFromAnotherPhotoGivesItsValues) {
+  const face::DecaCode own = random_code(3), other = random_code(4);
+  EditControls c = controls_for(own);
+  copy_group(c, "light", own, other, "img2");
+  ASSERT_TRUE(c.light_sh.has_value());
+  EXPECT_EQ(*c.light_sh, rendering::light_from_tensor(other.light));
+  copy_group(c, "expression", own, other, "img2");
+  const face::DecaCode exp = apply_spec(own, to_spec(c, own, {}));
+  EXPECT_TRUE(at::allclose(exp.exp, other.exp, 1e-5, 1e-6));
+  copy_group(c, "pose", own, other, "img2");
+  const face::DecaCode posed = apply_spec(own, to_spec(c, own, {}));
+  const auto want = rendering::head_pose_deg(other), got = rendering::head_pose_deg(posed);
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_NEAR(got[i], want[i], 1e-3) << i;
+
+  face::DecaCode fewer = other;
+  fewer.exp = other.exp.narrow(1, 0, 10);
+  const std::string e = test::error_of([&] { copy_group(c, "expression", own, fewer, "img2"); });
+  EXPECT_NE(e.find("img2 has 10 expression coefficients, this photo 50"), std::string::npos) << e;
+  EXPECT_NE(test::error_of([&] { copy_group(c, "hair", own, other, "img2"); }).find("hair"),
+            std::string::npos);
 }
 
 TEST(CachePrune, RemovesTheOldestFilesUntilUnderTheLimitAndKeepsWhatItIsTold) {
