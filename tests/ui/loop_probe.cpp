@@ -6,7 +6,13 @@
 #include <QMetaEnum>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <ctime>
+#include <fstream>
+
+#include <sys/syscall.h>
+#include <unistd.h>
 
 namespace drig::ui::test {
 namespace {
@@ -17,12 +23,28 @@ double thread_cpu_ms() {
   return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
 }
 
+// How long this thread has waited in the scheduler's run queue (the second
+// field of /proc/thread-self/schedstat, ns); 0 where the kernel has no schedstat.
+double thread_queued_ms() {
+  std::FILE* f = std::fopen("/proc/thread-self/schedstat", "r");
+  if (!f)
+    return 0;
+  unsigned long long running = 0, waiting = 0;
+  const int n = std::fscanf(f, "%llu %llu", &running, &waiting);
+  std::fclose(f);
+  return n == 2 ? double(waiting) / 1e6 : 0;
+}
+
 QString event_name(int type) {
   const char* key = QMetaEnum::fromType<QEvent::Type>().valueToKey(type);
   return key ? QString::fromLatin1(key) : QString::number(type);
 }
 
 } // namespace
+
+double LoopProbe::threadCpuMs() {
+  return thread_cpu_ms();
+}
 
 LoopProbe::LoopProbe() {
   timer_.setInterval(5);
@@ -35,18 +57,54 @@ LoopProbe::~LoopProbe() {
 
 void LoopProbe::start() {
   worst_gap_ = worst_gap_at_ = 0;
-  worst_busy_ = 0;
+  worst_busy_ = worst_unqueued_ = 0;
   busiest_events_.clear();
   deliveries_.clear();
   clock_.start();
   last_ = 0;
   cpu_last_ = thread_cpu_ms();
+  queued_last_ = thread_queued_ms();
   QCoreApplication::instance()->installEventFilter(this);
+  {
+    std::lock_guard lock(waits_mutex_);
+    waits_.clear();
+  }
+  gui_tid_ = int(::syscall(SYS_gettid));
+  last_tick_ms_ = 0;
+  watching_ = true;
+  watcher_ = std::thread([this] { watch(); });
   timer_.start();
+}
+
+void LoopProbe::watch() {
+  const std::string wchan = "/proc/self/task/" + std::to_string(gui_tid_) + "/wchan";
+  while (watching_) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (clock_.elapsed() - last_tick_ms_ <= 50)
+      continue;
+    std::ifstream in(wchan);
+    std::string where;
+    std::getline(in, where);
+    if (where.empty() || where == "0")
+      where = "running";
+    std::lock_guard lock(waits_mutex_);
+    ++waits_[where];
+  }
+}
+
+QString LoopProbe::stalledIn() const {
+  std::lock_guard lock(waits_mutex_);
+  QStringList parts;
+  for (const auto& [where, count] : waits_)
+    parts << QStringLiteral("%1 ×%2").arg(QString::fromStdString(where)).arg(count);
+  return parts.join(QStringLiteral(", "));
 }
 
 void LoopProbe::stop() {
   timer_.stop();
+  watching_ = false;
+  if (watcher_.joinable())
+    watcher_.join();
   if (QCoreApplication* app = QCoreApplication::instance())
     app->removeEventFilter(this);
 }
@@ -60,7 +118,8 @@ bool LoopProbe::eventFilter(QObject* watched, QEvent* event) {
 
 void LoopProbe::tick() {
   const qint64 now = clock_.elapsed();
-  const double cpu = thread_cpu_ms();
+  const double cpu = thread_cpu_ms(), queued = thread_queued_ms();
+  worst_unqueued_ = std::max(worst_unqueued_, double(now - last_) - (queued - queued_last_));
   if (cpu - cpu_last_ > worst_busy_) {
     worst_busy_ = cpu - cpu_last_;
     QMap<QString, int> counts;
@@ -77,16 +136,23 @@ void LoopProbe::tick() {
   }
   deliveries_.clear();
   last_ = now;
+  last_tick_ms_ = now;
   cpu_last_ = cpu;
+  queued_last_ = queued;
 }
 
 QString LoopProbe::summary() const {
-  return QStringLiteral("longest event-loop gap %1 ms (ending %2 ms after the start); most work "
-                        "on the GUI thread between two probes %3 ms, delivering: %4")
-      .arg(worst_gap_)
-      .arg(worst_gap_at_)
-      .arg(worst_busy_, 0, 'f', 1)
-      .arg(busiest_events_.isEmpty() ? QStringLiteral("(nothing)") : busiest_events_);
+  return QStringLiteral("longest event-loop gap %1 ms (ending %2 ms after the start), %5 ms "
+                        "without the time spent waiting for a CPU; most work on the GUI thread "
+                        "between two probes %3 ms, delivering: %4")
+             .arg(worst_gap_)
+             .arg(worst_gap_at_)
+             .arg(worst_busy_, 0, 'f', 1)
+             .arg(busiest_events_.isEmpty() ? QStringLiteral("(nothing)") : busiest_events_)
+             .arg(worst_unqueued_, 0, 'f', 1) +
+         (stalledIn().isEmpty()
+              ? QString()
+              : QStringLiteral("; while away over 50 ms the GUI thread was in: ") + stalledIn());
 }
 
 } // namespace drig::ui::test

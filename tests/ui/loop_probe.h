@@ -5,6 +5,11 @@
 #include <QString>
 #include <QTimer>
 
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
 #include <vector>
 
 namespace drig::ui::test {
@@ -12,12 +17,19 @@ namespace drig::ui::test {
 // Watches the GUI thread's event loop while it runs: a timer every 5 ms
 // measures how long the loop went without coming back (the wall gap) and how
 // much CPU time the GUI thread itself used in that gap (work done on it, apart
-// from time the scheduler kept it waiting). The events delivered in the
-// busiest gap are kept, so a failure says what ran.
+// from time the scheduler kept it waiting), and how long of the gap it was
+// neither running nor waiting for a CPU (blocked: on a lock, the disk, a
+// sleep), which other load on the machine does not lengthen. The events
+// delivered in the busiest gap are kept, and while the loop is away for more
+// than 50 ms a watcher thread notes where in the kernel the GUI thread waits
+// (its wchan), so a failure says what ran and what it waited for.
 class LoopProbe : public QObject {
 public:
   LoopProbe();
   ~LoopProbe() override;
+
+  // This thread's CPU time so far (ms).
+  static double threadCpuMs();
 
   void start();
   void stop();
@@ -25,8 +37,13 @@ public:
   qint64 worstGapMs() const { return worst_gap_; }
   qint64 worstGapAtMs() const { return worst_gap_at_; } // since start()
   double worstBusyMs() const { return worst_busy_; }
+  // The longest gap less the time the thread waited in the run queue.
+  double worstUnqueuedGapMs() const { return worst_unqueued_; }
   // "Receiver::event type ×count, …" for the busiest gap.
   QString busiestEvents() const { return busiest_events_; }
+  // "futex_wait_queue ×12, …": the GUI thread's kernel waits seen while the
+  // loop was away more than 50 ms (sampled every 10 ms); empty: none.
+  QString stalledIn() const;
   QString summary() const;
 
 protected:
@@ -42,9 +59,17 @@ private:
   QTimer timer_;
   QElapsedTimer clock_;
   qint64 last_ = 0, worst_gap_ = 0, worst_gap_at_ = 0;
-  double cpu_last_ = 0, worst_busy_ = 0;
+  double cpu_last_ = 0, worst_busy_ = 0, queued_last_ = 0, worst_unqueued_ = 0;
   std::vector<Delivery> deliveries_;
   QString busiest_events_;
+  // The watcher.
+  void watch();
+  std::atomic<bool> watching_{false};
+  std::atomic<qint64> last_tick_ms_{0};
+  int gui_tid_ = 0;
+  std::thread watcher_;
+  mutable std::mutex waits_mutex_;
+  std::map<std::string, int> waits_;
 };
 
 } // namespace drig::ui::test

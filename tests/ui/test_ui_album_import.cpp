@@ -69,7 +69,7 @@ QMap<QString, QString> statuses(const QStandardItemModel* model) {
 class AlbumImportTest : public QObject {
   Q_OBJECT
   // Drops the album on a new window and returns the probe's summary when the
-  // GUI thread never worked 50 ms at once and never stalled 250 ms, else an
+  // GUI thread never worked 50 ms at once and never waited 100 ms, else an
   // empty string (the summary is printed).
   QString timeImportInNewWindow() {
     MainWindow window;
@@ -87,7 +87,8 @@ class AlbumImportTest : public QObject {
       return {};
     probe.stop();
     qInfo("import again: %s", qPrintable(probe.summary()));
-    return probe.worstBusyMs() < 50 && probe.worstGapMs() < 250 ? probe.summary() : QString();
+    return probe.worstBusyMs() < 50 && probe.worstUnqueuedGapMs() < 100 ? probe.summary()
+                                                                        : QString();
   }
 
 private Q_SLOTS:
@@ -116,14 +117,14 @@ private Q_SLOTS:
     QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 180000);
     probe.stop();
     const QString import_timing = probe.summary();
-    const qint64 worst_gap = probe.worstGapMs();
+    const double worst_blocked = probe.worstUnqueuedGapMs();
     const double worst_busy = probe.worstBusyMs();
     // The probe does see a handler that holds the loop, and what it delivered.
     probe.start();
     QTimer::singleShot(0, [] {
-      QElapsedTimer spin;
-      spin.start();
-      while (spin.elapsed() < 60) {
+      // 60 ms of the thread's own work, however busy the machine is.
+      const double until = test::LoopProbe::threadCpuMs() + 60;
+      while (test::LoopProbe::threadCpuMs() < until) {
       }
     });
     QTest::qWait(150);
@@ -150,9 +151,10 @@ private Q_SLOTS:
     qInfo("import: %s", qPrintable(import_timing));
     // The import's work runs on other threads, at a lower priority: the GUI
     // thread never works 50 ms without returning to its event loop (here it
-    // works about 7 ms at most). The wall gap also counts time the machine
-    // kept it waiting (2 cores, both aligning; one serial run measured
-    // 108 ms), so its bound is wider.
+    // works about 7 ms at most), and never waits 100 ms for them (a lock, or
+    // Qt's image scaling on a pool thread: 570 ms under load once the jobs
+    // lowered Qt's own pool). Time it waited for a CPU is the machine's
+    // load, not the Studio's, and is left out.
     if (worst_busy >= 50) {
       // A virtual machine's guest counts the time the host took its CPU away
       // as the running thread's own (this one reports no steal time), so one
@@ -167,7 +169,7 @@ private Q_SLOTS:
                                                 .arg(worst_busy)
                                                 .arg(import_timing)));
     } else {
-      QVERIFY2(worst_gap < 250, qPrintable(import_timing));
+      QVERIFY2(worst_blocked < 100, qPrintable(import_timing));
     }
 
     // Thumbnails arrive in the background too.

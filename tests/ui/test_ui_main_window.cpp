@@ -7,6 +7,7 @@
 #include "ui/editor/control_group.h"
 #include "ui/editor/controls_panel.h"
 #include "ui/editor/editor_canvas.h"
+#include "ui/shell/background_job.h"
 #include "ui/shell/empty_state.h"
 #include "ui/shell/jobs_panel.h"
 #include "ui/shell/main_actions.h"
@@ -28,7 +29,16 @@
 #include <QStandardItemModel>
 #include <QTableWidget>
 #include <QTest>
+#include <QThreadPool>
 #include <QValueAxis>
+
+#include <cerrno>
+#include <mutex>
+#include <vector>
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 using namespace drig::ui;
 
@@ -71,6 +81,42 @@ class MainWindowTest : public QObject {
 private Q_SLOTS:
   void initTestCase() { test::init_environment(); }
   void init() { test::clear_settings(); }
+
+  // Background jobs run lowered on their own pool; Qt's global pool, which
+  // Qt's painting waits on (image scaling split across it), stays at the
+  // normal priority even after a job ran on every one of its threads.
+  void backgroundJobsLeaveQtsPoolAtNormalPriority() {
+    const auto nice_here = [] {
+      errno = 0;
+      return getpriority(PRIO_PROCESS, pid_t(::syscall(SYS_gettid)));
+    };
+    const int normal = nice_here();
+    QObject context;
+    std::vector<int> job_nice;
+    int jobs_done = 0;
+    QThreadPool* global = QThreadPool::globalInstance();
+    for (int i = 0; i < 2 * global->maxThreadCount(); ++i)
+      run_in_background<int>(
+          &context, [&nice_here] { return nice_here(); },
+          [&](const Outcome<int>& out) {
+            job_nice.push_back(out.value);
+            ++jobs_done;
+          });
+    QTRY_COMPARE(jobs_done, 2 * global->maxThreadCount());
+    for (const int n : job_nice)
+      QVERIFY2(n > normal, qPrintable(QStringLiteral("a job ran at nice %1").arg(n)));
+    std::mutex m;
+    std::vector<int> qt_nice;
+    for (int i = 0; i < 4 * global->maxThreadCount(); ++i)
+      global->start([&] {
+        const int n = nice_here();
+        std::lock_guard lock(m);
+        qt_nice.push_back(n);
+      });
+    QVERIFY(global->waitForDone(10000));
+    for (const int n : qt_nice)
+      QCOMPARE(n, normal);
+  }
 
   void showsEveryPanel() {
     MainWindow window;
