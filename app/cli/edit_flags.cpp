@@ -1,13 +1,9 @@
 #include "app/cli/edit_flags.h"
 
 #include "model/base/error.h"
-#include "model/formats/npy.h"
 #include "training/edit/light_from_file.h"
 #include "training/rig/rig_edit.h"
 
-#include <ATen/ATen.h>
-
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -39,28 +35,13 @@ std::vector<double> exactly(const std::string& text, size_t count, const char* f
 
 // --sh: a file of 27 numbers (text or .npy), or the numbers themselves.
 render::ShLight read_sh(const std::string& value) {
-  std::vector<double> v;
-  const fs::path path(value);
   std::error_code ec;
-  std::string what = "--sh";
-  if (fs::is_regular_file(path, ec)) {
-    what = path.string();
-    if (path.extension() == ".npy") {
-      const formats::NpyArray a = formats::load_npy(path);
-      DRIG_CHECK(a.tensor.defined(), "{}: not a numeric array", path.string());
-      const at::Tensor t = a.tensor.to(at::kDouble).reshape({-1}).contiguous();
-      v.assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
-    } else {
-      std::ifstream in(path);
-      DRIG_CHECK(in.good(), "{}: cannot read the SH file", path.string());
-      v = parse_numbers(std::string(std::istreambuf_iterator<char>(in), {}), path.string());
-    }
-  } else {
-    DRIG_CHECK(value.find_first_of(",0123456789") != std::string::npos,
-               "--sh {}: no such file (give a file of 27 numbers, or the numbers)", value);
-    v = parse_numbers(value, "--sh");
-  }
-  DRIG_CHECK(v.size() == 27, "{}: an SH light has 27 numbers (9 x RGB), got {}", what, v.size());
+  if (fs::is_regular_file(fs::path(value), ec))
+    return editing::read_sh_file(value);
+  DRIG_CHECK(value.find_first_of(",0123456789") != std::string::npos,
+             "--sh {}: no such file (give a file of 27 numbers, or the numbers)", value);
+  const std::vector<double> v = parse_numbers(value, "--sh");
+  DRIG_CHECK(v.size() == 27, "--sh: an SH light has 27 numbers (9 x RGB), got {}", v.size());
   render::ShLight sh{};
   for (size_t i = 0; i < 27; ++i)
     sh[i] = float(v[i]);

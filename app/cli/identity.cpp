@@ -4,7 +4,6 @@
 
 #include "training/edit/identity_guard.h"
 
-#include <ATen/ATen.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -33,14 +32,9 @@ CommandRunner add_identity_command(CLI::App& sub) {
   return [o](CommandEnv&) {
     const identity::IdentityGuard guard(o->models.empty() ? identity::default_models_dir()
                                                           : std::filesystem::path(o->models));
-    std::vector<at::Tensor> descriptors;
-    for (const std::string& file : o->files)
-      descriptors.push_back(guard.describe(std::filesystem::path(file)));
-    const size_t n = descriptors.size();
-    std::vector<std::vector<double>> sim(n, std::vector<double>(n, 1.0));
-    for (size_t i = 0; i < n; ++i)
-      for (size_t j = i + 1; j < n; ++j)
-        sim[i][j] = sim[j][i] = face::descriptor_similarity(descriptors[i], descriptors[j]);
+    const std::vector<std::vector<double>> sim = guard.similarity_matrix(
+        std::vector<std::filesystem::path>(o->files.begin(), o->files.end()));
+    const size_t n = sim.size();
     const double threshold = identity::IdentityGuard::threshold();
     if (o->json) {
       std::cout << nlohmann::json{{"files", o->files},

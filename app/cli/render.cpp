@@ -13,7 +13,6 @@
 #include "training/rig/rig_file.h"
 #include "training/rig/rig_renderer.h"
 
-#include <ATen/ATen.h>
 #include <fmt/format.h>
 
 #include <iostream>

@@ -173,6 +173,19 @@ EditCheck IdentityGuard::check_edit(const editing::PreparedPhoto& photo,
   return check;
 }
 
+std::vector<std::vector<double>>
+IdentityGuard::similarity_matrix(const std::vector<fs::path>& photos) const {
+  std::vector<at::Tensor> descriptors;
+  for (const fs::path& photo : photos)
+    descriptors.push_back(describe(photo));
+  const size_t n = descriptors.size();
+  std::vector<std::vector<double>> sim(n, std::vector<double>(n, 1.0));
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j)
+      sim[i][j] = sim[j][i] = face::descriptor_similarity(descriptors[i], descriptors[j]);
+  return sim;
+}
+
 at::Tensor IdentityGuard::describe(const fs::path& photo) const {
   const image_io::LoadedImage image = image_io::load_image(photo);
   return describe(image_io::to_rgb8(image.rgb), photo.string());

@@ -70,6 +70,11 @@ public:
   // Descriptors of prepared chips (N x face_chip()).
   at::Tensor describe_chips(const std::vector<cv::Mat>& chips) const;
 
+  // Every pair's similarity (1 - descriptor distance; 1 on the diagonal) of
+  // the photos' largest faces; Error naming the first photo without a face.
+  std::vector<std::vector<double>>
+  similarity_matrix(const std::vector<std::filesystem::path>& photos) const;
+
   // Similarity (1 - distance) at or above which two faces are one person.
   static double threshold() { return 1.0 - face::kSamePersonDistance; }
 

@@ -2,6 +2,7 @@
 
 #include "model/base/error.h"
 #include "model/base/options.h"
+#include "model/formats/npy.h"
 #include "render/environment_light.h"
 #include "render/light_rig.h"
 #include "training/photo_io/image_file.h"
@@ -10,8 +11,13 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <ATen/ATen.h>
+
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -122,6 +128,38 @@ LightFromFile light_from_file(const fs::path& path, const LightFromFileOptions& 
   out.azimuth_deg = dominant.azimuth_deg;
   out.elevation_deg = dominant.elevation_deg;
   return out;
+}
+
+render::ShLight read_sh_file(const std::filesystem::path& path) {
+  std::vector<double> v;
+  if (path.extension() == ".npy") {
+    const formats::NpyArray a = formats::load_npy(path);
+    DRIG_CHECK(a.tensor.defined(), "{}: not a numeric array", path.string());
+    const at::Tensor t = a.tensor.to(at::kDouble).reshape({-1}).contiguous();
+    v.assign(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+  } else {
+    std::ifstream in(path);
+    DRIG_CHECK(in.good(), "{}: cannot read the SH file", path.string());
+    std::string text(std::istreambuf_iterator<char>(in), {});
+    for (char& c : text)
+      if (c == ',')
+        c = ' ';
+    std::istringstream numbers(text);
+    std::string part;
+    while (numbers >> part) {
+      char* end = nullptr;
+      const double x = std::strtod(part.c_str(), &end);
+      DRIG_CHECK(end && *end == '\0' && std::isfinite(x), "{}: '{}' is not a number", path.string(),
+                 part);
+      v.push_back(x);
+    }
+  }
+  DRIG_CHECK(v.size() == 27, "{}: an SH light has 27 numbers (9 x RGB), got {}", path.string(),
+             v.size());
+  render::ShLight sh{};
+  for (size_t i = 0; i < 27; ++i)
+    sh[i] = float(v[i]);
+  return sh;
 }
 
 } // namespace drig::editing

@@ -35,4 +35,9 @@ struct LightFromFile {
 LightFromFile light_from_file(const std::filesystem::path& path,
                               const LightFromFileOptions& options = {});
 
+// DECA's 27 SH numbers (9 bands x RGB) from a .npy array of any shape, or a
+// text file of numbers separated by commas or white space. Error naming the
+// file when it cannot be read or holds another count.
+render::ShLight read_sh_file(const std::filesystem::path& path);
+
 } // namespace drig::editing

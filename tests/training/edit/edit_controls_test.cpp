@@ -2,12 +2,14 @@
 // light colour, and controls -> spec, the same spec infer reads.
 #include "model/base/atomic_file.h"
 #include "model/face/flame.h"
+#include "model/formats/npy.h"
 #include "render/environment_light.h"
 #include "render/light_rig.h"
 #include "tests/support/test_paths.h"
 #include "tests/training/edit/edit_fixtures.h"
 #include "training/edit/cache_prune.h"
 #include "training/edit/edit_controls.h"
+#include "training/edit/light_from_file.h"
 #include "training/rig/buffer_tensors.h"
 #include "training/rig/rig_edit.h"
 
@@ -254,6 +256,31 @@ TEST(EditControls, CopyingAGroupFromAnotherPhotoGivesItsValues) {
   EXPECT_NE(e.find("img2 has 10 expression coefficients, this photo 50"), std::string::npos) << e;
   EXPECT_NE(test::error_of([&] { copy_group(c, "hair", own, other, "img2"); }).find("hair"),
             std::string::npos);
+}
+
+// `infer --sh FILE` and `render --sh FILE`: 27 numbers from .npy or text.
+TEST(ShFile, ReadsNpyAndTextAndNamesTheFileWhenTheCountIsWrong) {
+  test::TempDir dir("sh_file");
+  const at::Tensor values = at::arange(27, at::kDouble).view({9, 3}) / 10;
+  formats::save_npy(dir / "light.npy", values.to(at::kFloat));
+  const render::ShLight from_npy = read_sh_file(dir / "light.npy");
+  for (size_t i = 0; i < 27; ++i)
+    EXPECT_FLOAT_EQ(from_npy[i], float(i) / 10) << i;
+  std::string text;
+  for (int i = 0; i < 27; ++i)
+    text += std::to_string(i / 10.0) + (i % 3 == 2 ? ",\n" : ", ");
+  write_file_atomic(dir / "light.txt", text);
+  EXPECT_EQ(read_sh_file(dir / "light.txt"), from_npy);
+
+  write_file_atomic(dir / "short.txt", "1 2 3");
+  std::string e = test::error_of([&] { read_sh_file(dir / "short.txt"); });
+  EXPECT_NE(e.find("short.txt: an SH light has 27 numbers (9 x RGB), got 3"), std::string::npos)
+      << e;
+  write_file_atomic(dir / "word.txt", "1 2 bright");
+  e = test::error_of([&] { read_sh_file(dir / "word.txt"); });
+  EXPECT_NE(e.find("'bright' is not a number"), std::string::npos) << e;
+  e = test::error_of([&] { read_sh_file(dir / "none.txt"); });
+  EXPECT_NE(e.find("none.txt"), std::string::npos) << e;
 }
 
 TEST(CachePrune, RemovesTheOldestFilesUntilUnderTheLimitAndKeepsWhatItIsTold) {
