@@ -4,6 +4,7 @@
 #include "model/formats/pickle.h"
 
 #include "model/base/error.h"
+#include "model/base/options.h"
 #include "model/formats/pickle_objects.h"
 #include "model/formats/pickle_tree.h"
 
@@ -543,7 +544,17 @@ void Machine::step(uint8_t op) {
 
 } // namespace
 
+void UnpickleOptions::check(OptionCheck& c) const {
+  c.require(
+      encoding == "latin1" || encoding == "bytes" || encoding == "ascii",
+      fmt::format("unknown encoding '{}' for Python 2 strings (latin1, bytes or ascii)", encoding));
+  c.require(!source.empty(), "the source of the bytes needs a name (for messages)");
+}
+
 PickleRef unpickle(std::string_view data, const UnpickleOptions& options) {
+  OptionCheck checked;
+  options.check(checked);
+  checked.throw_if_failed(options.source + ": unpickle");
   if (options.max_nesting < 0)
     fail("{}: nested pickles too deep", options.source);
   try {

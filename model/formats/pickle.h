@@ -10,6 +10,10 @@
 #include <utility>
 #include <vector>
 
+namespace drig {
+class OptionCheck;
+}
+
 namespace drig::formats {
 
 struct PickleValue;
@@ -81,6 +85,8 @@ struct UnpickleOptions {
   // When set, receives the offset just past the STOP opcode (legacy torch
   // files hold several pickles back to back).
   size_t* consumed = nullptr;
+  // Every problem at once (see OptionCheck).
+  void check(OptionCheck& check) const;
 };
 
 // Unpickles `data` (protocols 0 to 5). Throws Error naming the source, the

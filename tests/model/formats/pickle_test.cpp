@@ -1,5 +1,6 @@
 #include "model/base/error.h"
 #include "model/formats/pickle.h"
+#include "tests/support/test_paths.h"
 
 #include <gtest/gtest.h>
 
@@ -137,6 +138,13 @@ TEST(Pickle, Python2StringsKeepTheirBytesUnderLatin1) {
   drig::formats::UnpickleOptions ascii;
   ascii.encoding = "ascii";
   EXPECT_THROW(unpickle(bytes({0x80, 2, 'U', 1, 0xff, '.'}), ascii), drig::Error);
+  // A misspelt encoding is refused, not read as latin1; every problem at once.
+  drig::formats::UnpickleOptions typo;
+  typo.encoding = "utf8";
+  typo.source = "";
+  const std::string e = drig::test::error_of([&] { unpickle(bytes({0x80, 2, 'N', '.'}), typo); });
+  EXPECT_NE(e.find("unknown encoding 'utf8'"), std::string::npos) << e;
+  EXPECT_NE(e.find("needs a name"), std::string::npos) << e;
 }
 
 TEST(Pickle, RefusesCodeExecution) {
