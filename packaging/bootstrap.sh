@@ -137,6 +137,24 @@ report_skips() {
   printf '%s\n' "$cases" >&2
 }
 
+# The file-format readers' fuzz test built apart with ASan + UBSan (only the
+# readers and the test: a few minutes cold, seconds from the cache). Any
+# sanitizer report fails it. DRIG_SANITIZER_FUZZ=0 leaves it out.
+fuzz_under_sanitizers() {
+  [ "${DRIG_SANITIZER_FUZZ:-1}" = 1 ] || return 0
+  local asan_dir="$build_dir-asan"
+  log "Building the format readers' fuzz test with ASan + UBSan in $asan_dir"
+  # Called after `||`, where set -e does not stop at a failure: chained instead.
+  cmake -S "$here" -B "$asan_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRIG_FUZZ_ONLY=ON \
+    -DDRIG_SANITIZE=ON -DDRIG_WERROR="${DRIG_WERROR:-ON}" -DDRIG_BUILD_GUI=OFF &&
+    cmake --build "$asan_dir" -j "$jobs" &&
+    log "Fuzzing the format readers under the sanitizers" &&
+    (cd "$asan_dir" &&
+    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        DRIG_FUZZ_ITERATIONS="${DRIG_FUZZ_ITERATIONS:-800}" \
+        ctest --output-on-failure --timeout 900)
+}
+
 case "${1:-}" in
 studio)
   install_dependencies
@@ -157,6 +175,9 @@ test)
     env DRIG_TFJS_NODE_MODULES="$tfjs_dir/node_modules" \
     ctest --output-on-failure --timeout 600 -j "$jobs" "${@:2}" || status=$?
   report_skips
+  if [ $# -le 1 ]; then # the whole suite, not a chosen part of it
+    fuzz_under_sanitizers || status=${status:-1}
+  fi
   exit "${status:-0}"
   ;;
 build)

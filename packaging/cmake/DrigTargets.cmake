@@ -6,7 +6,9 @@ function(drig_set_warnings target)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
   if(DRIG_SANITIZE)
-    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer)
+    # Any report fails the run (UBSan would otherwise print and go on).
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                             -fno-sanitize-recover=all)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
 endfunction()
@@ -25,7 +27,7 @@ function(drig_add_test)
   # One main for all (tests/support/test_main.h); its LibTorch hook where
   # the binary links LibTorch.
   set(main_objects $<TARGET_OBJECTS:drig_gtest_main>)
-  foreach(lib drig_model drig_training drig_test_support_torch)
+  foreach(lib drig_model drig_formats drig_training drig_test_support_torch)
     if(lib IN_LIST T_LIBS)
       list(APPEND main_objects $<TARGET_OBJECTS:drig_gtest_main_torch>)
       break()
