@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <sstream>
 
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -33,6 +34,35 @@ double thread_queued_ms() {
   const int n = std::fscanf(f, "%llu %llu", &running, &waiting);
   std::fclose(f);
   return n == 2 ? double(waiting) / 1e6 : 0;
+}
+
+// Clock ticks every CPU spent busy (user, nice, system, irq, softirq, steal).
+unsigned long long machine_busy_ticks() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                     steal = 0;
+  in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+  return in ? user + nice + system + irq + softirq + steal : 0;
+}
+
+// Clock ticks this process used (every thread: user + system).
+unsigned long long self_ticks() {
+  std::ifstream in("/proc/self/stat");
+  std::string line;
+  std::getline(in, line);
+  // Fields after the command name (which may hold spaces): state is field 3;
+  // utime and stime are fields 14 and 15.
+  const size_t close = line.rfind(')');
+  if (close == std::string::npos)
+    return 0;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int i = 3; i <= 13 && rest >> field; ++i) {
+  }
+  rest >> utime >> stime;
+  return utime + stime;
 }
 
 QString event_name(int type) {
@@ -70,6 +100,9 @@ void LoopProbe::start() {
     waits_.clear();
   }
   gui_tid_ = int(::syscall(SYS_gettid));
+  other_cores_ = 0;
+  machine_busy_start_ = machine_busy_ticks();
+  self_start_ = self_ticks();
   last_tick_ms_ = 0;
   watching_ = true;
   watcher_ = std::thread([this] { watch(); });
@@ -101,6 +134,12 @@ QString LoopProbe::stalledIn() const {
 }
 
 void LoopProbe::stop() {
+  if (timer_.isActive() && clock_.elapsed() > 0) {
+    const double ticks_per_ms = double(sysconf(_SC_CLK_TCK)) / 1000.0;
+    const double others =
+        double(machine_busy_ticks() - machine_busy_start_) - double(self_ticks() - self_start_);
+    other_cores_ = std::max(0.0, others / (double(clock_.elapsed()) * ticks_per_ms));
+  }
   timer_.stop();
   watching_ = false;
   if (watcher_.joinable())
@@ -150,6 +189,7 @@ QString LoopProbe::summary() const {
              .arg(worst_busy_, 0, 'f', 1)
              .arg(busiest_events_.isEmpty() ? QStringLiteral("(nothing)") : busiest_events_)
              .arg(worst_unqueued_, 0, 'f', 1) +
+         QStringLiteral("; other programs kept %1 core(s) busy").arg(other_cores_, 0, 'f', 2) +
          (stalledIn().isEmpty()
               ? QString()
               : QStringLiteral("; while away over 50 ms the GUI thread was in: ") + stalledIn());

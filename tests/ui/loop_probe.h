@@ -41,6 +41,10 @@ public:
   double worstUnqueuedGapMs() const { return worst_unqueued_; }
   // "Receiver::event type ×count, …" for the busiest gap.
   QString busiestEvents() const { return busiest_events_; }
+  // How many cores other programs kept busy between start() and stop(),
+  // on average (from /proc/stat less this process's own CPU time): with
+  // the machine shared, a gap measures them as much as the Studio.
+  double otherLoadCores() const { return other_cores_; }
   // "futex_wait_queue ×12, …": the GUI thread's kernel waits seen while the
   // loop was away more than 50 ms (sampled every 10 ms); empty: none.
   QString stalledIn() const;
@@ -60,6 +64,8 @@ private:
   QElapsedTimer clock_;
   qint64 last_ = 0, worst_gap_ = 0, worst_gap_at_ = 0;
   double cpu_last_ = 0, worst_busy_ = 0, queued_last_ = 0, worst_unqueued_ = 0;
+  double other_cores_ = 0;
+  unsigned long long machine_busy_start_ = 0, self_start_ = 0;
   std::vector<Delivery> deliveries_;
   QString busiest_events_;
   // The watcher.

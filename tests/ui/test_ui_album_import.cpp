@@ -87,8 +87,10 @@ class AlbumImportTest : public QObject {
       return {};
     probe.stop();
     qInfo("import again: %s", qPrintable(probe.summary()));
-    return probe.worstBusyMs() < 50 && probe.worstUnqueuedGapMs() < 100 ? probe.summary()
-                                                                        : QString();
+    const bool shared = probe.otherLoadCores() > 0.5; // as the first import's rule
+    return shared || (probe.worstBusyMs() < 50 && probe.worstUnqueuedGapMs() < 100)
+               ? probe.summary()
+               : QString();
   }
 
 private Q_SLOTS:
@@ -118,6 +120,7 @@ private Q_SLOTS:
     probe.stop();
     const QString import_timing = probe.summary();
     const double worst_blocked = probe.worstUnqueuedGapMs();
+    const double other_load = probe.otherLoadCores();
     const double worst_busy = probe.worstBusyMs();
     // The probe does see a handler that holds the loop, and what it delivered.
     probe.start();
@@ -155,7 +158,15 @@ private Q_SLOTS:
     // Qt's image scaling on a pool thread: 570 ms under load once the jobs
     // lowered Qt's own pool). Time it waited for a CPU is the machine's
     // load, not the Studio's, and is left out.
-    if (worst_busy >= 50) {
+    if (other_load > 0.5) {
+      // Another program's load is measured too: with 5 cores' worth of
+      // tests on these 2, one import took 95 s and the GUI thread's clocks
+      // gained ~100 ms gaps with no work of ours in them. ctest runs this
+      // test alone (RUN_SERIAL), where the bounds hold.
+      qWarning("other programs kept %.1f core(s) busy during the import: its timing is printed "
+               "above, not asserted",
+               other_load);
+    } else if (worst_busy >= 50) {
       // A virtual machine's guest counts the time the host took its CPU away
       // as the running thread's own (this one reports no steal time), so one
       // gap can be inflated; work that a handler does comes back on every
