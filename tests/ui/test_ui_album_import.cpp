@@ -83,7 +83,7 @@ class AlbumImportTest : public QObject {
     test::LoopProbe probe;
     probe.start();
     test::drop_paths(window, {make_drop_folder(QStringLiteral("drop_again"))});
-    if (!QTest::qWaitFor([&] { return !window.projectController()->busy(); }, 180000))
+    if (!QTest::qWaitFor([&] { return !window.projectController()->busy(); }, test::kJobTimeoutMs))
       return {};
     probe.stop();
     qInfo("import again: %s", qPrintable(probe.summary()));
@@ -116,7 +116,7 @@ private Q_SLOTS:
     test::drop_paths(window, {make_drop_folder(QStringLiteral("drop1"))});
     QStandardItemModel* model = window.albumPanel()->model();
     QCOMPARE(model->rowCount(), 6); // every photo shows at once, queued
-    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 180000);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
     probe.stop();
     const QString import_timing = probe.summary();
     const double worst_blocked = probe.worstUnqueuedGapMs();
@@ -232,7 +232,7 @@ private Q_SLOTS:
     auto* cancel = qobject_cast<QPushButton*>(jobs->cellWidget(row, JobsPanel::CancelColumn));
     QVERIFY(cancel != nullptr);
     QTest::mouseClick(cancel, Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
     QCOMPARE(window.jobsPanel()->jobStatus(row), QStringLiteral("Cancelled"));
     // Nothing is left half-done: each photo is either aligned or queued again.
     for (const QString& state : statuses(window.albumPanel()->model()))
@@ -260,7 +260,7 @@ private Q_SLOTS:
     QVERIFY(controller->newProject(QDir(test::temp_root()).filePath(QStringLiteral("personal")),
                                    QStringLiteral("Mark"), &error));
     test::drop_paths(window, {album_dir()});
-    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 180000);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
     int fitted = 0;
     for (const QString& state : statuses(window.albumPanel()->model()))
       fitted += state == QStringLiteral("fitted");
@@ -276,7 +276,7 @@ private Q_SLOTS:
     p.device = QStringLiteral("cpu");
     controller->personalize(p);
     QVERIFY(controller->busy());
-    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 300000);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
     const int row = window.jobsPanel()->jobsTable()->rowCount() - 1;
     QVERIFY2(
         window.jobsPanel()->jobStatus(row).startsWith(QStringLiteral("Done")),
@@ -316,7 +316,7 @@ private Q_SLOTS:
     QVERIFY2(controller->newProject(folder, QStringLiteral("Group"), &error), qPrintable(error));
     controller->importPaths({QDir(groups).filePath(QStringLiteral("bald_guys.jpg")),
                              QDir(groups).filePath(QStringLiteral("Tom_Cruise_avp_2014_4.jpg"))});
-    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
     const drig::project::PhotoEntry* group = nullptr;
     for (const auto& e : controller->project()->photos)
       if (e.faces.size() > 1)
@@ -347,7 +347,7 @@ private Q_SLOTS:
     QVERIFY(!controller->chooseFace(id, 99, &error));
     QVERIFY2(error.contains(QStringLiteral("no face 100")), qPrintable(error));
     const size_t face_count = picked->faces.size();
-    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
     QVERIFY(controller->saveProject(&error));
     controller->closeProject();
     QVERIFY2(controller->openProject(folder, &error), qPrintable(error));
@@ -368,7 +368,7 @@ private Q_SLOTS:
     QVERIFY2(small >= 0, "no face of the group photo is smaller than the crop");
     QVERIFY2(controller->chooseFace(id, small, &error), qPrintable(error));
     QCOMPARE(controller->project()->find(id.toStdString())->aligned, faces.at(size_t(small)));
-    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
   }
 
   void missingDetectorModelIsSaidOnce() {
@@ -391,10 +391,10 @@ private Q_SLOTS:
       return n;
     };
     controller->importPaths({QDir(album).filePath(QStringLiteral("img13.jpg"))});
-    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
     QCOMPARE(said_no_detector(), 1);
     controller->importPaths({QDir(album).filePath(QStringLiteral("img14.jpg"))});
-    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
     QCOMPARE(said_no_detector(), 1); // once, not on every import
     if (saved.isEmpty())
       qunsetenv("DIFFUSIONRIG_FACE_MODELS");

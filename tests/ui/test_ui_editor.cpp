@@ -317,7 +317,8 @@ private Q_SLOTS:
     window.editorCanvas()->setMode(EditorCanvas::Mode::Buffers);
     // The album's thumbnails load in the background: wait for them before the screenshot.
     QTRY_VERIFY_WITH_TIMEOUT(
-        !window.albumPanel()->model()->item(1)->data(Qt::DecorationRole).isNull(), 10000);
+        !window.albumPanel()->model()->item(1)->data(Qt::DecorationRole).isNull(),
+        drig::ui::test::kJobTimeoutMs);
     QTest::qWait(100);
     QVERIFY(window.grab().save(
         QString::fromStdString((out_dir() / "studio_editor_light.png").string())));
@@ -346,7 +347,7 @@ private Q_SLOTS:
     QSignalSpy done(editor, &EditorController::lightFromFileDone);
     const int steps = window.undoStack()->index();
     editor->lightFromFile(hdr, true);
-    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, drig::ui::test::kJobTimeoutMs);
     QVERIFY2(done.at(0).at(0).toString().isEmpty(), qPrintable(done.at(0).at(0).toString()));
     const std::array<float, 27> lit = editor->currentLight();
     QCOMPARE(window.undoStack()->index(), steps + 1);
@@ -381,7 +382,7 @@ private Q_SLOTS:
     f.write("#?RADIANCE\nbroken");
     f.close();
     editor->lightFromFile(broken, true);
-    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 2, drig::ui::test::kJobTimeoutMs);
     QVERIFY(done.at(1).at(0).toString().contains(QStringLiteral("broken.hdr")));
     QVERIFY(editor->currentLight() == fitted);
     auto* box = window.findChild<QMessageBox*>(QStringLiteral("lightingError"));
@@ -397,7 +398,7 @@ private Q_SLOTS:
     const QString background = QString::fromStdString((out_dir() / "left_lit.jpg").string());
     QVERIFY(cv::imwrite(background.toStdString(), photo));
     editor->lightFromFile(background, false);
-    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 3, drig::ui::test::kJobTimeoutMs);
     QVERIFY2(done.at(2).at(0).toString().isEmpty(), qPrintable(done.at(2).at(0).toString()));
     QVERIFY(render::dominant_light(editor->currentLight()).azimuth_deg < -20);
   }
@@ -420,16 +421,16 @@ private Q_SLOTS:
     QSignalSpy generated(editor, &EditorController::generated);
     // No Generate press: with Fast preview a moved slider starts on its own.
     panel->pose()->slider(QStringLiteral("yaw"))->setValue(9);
-    QTRY_VERIFY_WITH_TIMEOUT(previewed.count() == 1, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(previewed.count() == 1, drig::ui::test::kJobTimeoutMs);
     QVERIFY(editor->generating());
     QCOMPARE(editor->resultPng(), previewed.at(0).at(1).toString());
-    QTRY_VERIFY_WITH_TIMEOUT(panel->generateProgress()->value() > 0, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->generateProgress()->value() > 0, drig::ui::test::kJobTimeoutMs);
     // The slider moves while the refinement runs: it is dropped, the new
     // edit's preview comes, then its (now short) refinement.
     live.steps = 3;
     window.applySettings(live);
     panel->pose()->slider(QStringLiteral("yaw"))->setValue(11);
-    QTRY_VERIFY_WITH_TIMEOUT(generated.count() == 1, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(generated.count() == 1, drig::ui::test::kJobTimeoutMs);
     QCOMPARE(previewed.count(), 2);
     QVERIFY(previewed.at(1).at(1).toString() != previewed.at(0).at(1).toString());
     QCOMPARE(generated.at(0).at(1).toString(), editor->resultPng());
@@ -478,7 +479,7 @@ private Q_SLOTS:
       QVERIFY(controller->busy());
     };
     const auto trained_model = [&](const fs::path& copy_to) {
-      QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), 300000);
+      QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), drig::ui::test::kJobTimeoutMs);
       const project::PersonModel& person = controller->project()->person("default");
       QCOMPARE(person.status, project::ModelState::trained);
       fs::copy_file(person.model, copy_to);
@@ -498,7 +499,10 @@ private Q_SLOTS:
       QTest::mouseClick(window.controlsPanel()->generateButton(), Qt::LeftButton);
     };
     const auto result = [&]() -> QImage {
-      [&] { QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0, 300000); }();
+      [&] {
+        QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0,
+                                 drig::ui::test::kJobTimeoutMs);
+      }();
       if (!failed.isEmpty())
         qWarning("generate failed: %s", qPrintable(failed.value(0).value(0).toString()));
       return QImage(editor->resultPng()).convertToFormat(QImage::Format_RGB888);
@@ -518,7 +522,7 @@ private Q_SLOTS:
     use_model(kept / "alone.pt", kept / "sampler_b.pt");
     QSignalSpy progress(controller, &ProjectController::trainingProgress);
     personalize();
-    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), 300000);
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), drig::ui::test::kJobTimeoutMs);
     QVERIFY2(controller->busy(), "the training ended before the Generate could start");
     generate();
     const QImage together = result();
@@ -552,10 +556,10 @@ private Q_SLOTS:
     QVERIFY(panel->cancelButton()->isVisible());
     QElapsedTimer clock;
     clock.start();
-    QTRY_VERIFY_WITH_TIMEOUT(panel->generateProgress()->value() > 0, 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->generateProgress()->value() > 0, drig::ui::test::kJobTimeoutMs);
     const qint64 first = clock.elapsed();
     QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(!editor->generating(), 60000);
+    QTRY_VERIFY_WITH_TIMEOUT(!editor->generating(), drig::ui::test::kJobTimeoutMs);
     qInfo("generation: first 1%% after %lld ms, stopped %lld ms after Cancel", first,
           clock.elapsed() - first);
     QCOMPARE(panel->generateStatus()->text(), QStringLiteral("Generation cancelled"));
@@ -573,7 +577,7 @@ private Q_SLOTS:
     QSignalSpy previewed(editor, &EditorController::previewReady);
     QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
     QVERIFY(editor->generating() || generated.count() == 1);
-    QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0, drig::ui::test::kJobTimeoutMs);
     QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(0).toString()));
     QVERIFY(QFile::exists(editor->resultPng()));
     // The preview came first, as its own image, and the status says how the result was made.
@@ -598,7 +602,8 @@ private Q_SLOTS:
       panel->pose()->slider(QStringLiteral("yaw"))->setValue(16);
       generated.clear();
       QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
-      QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0, 120000);
+      QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0,
+                               drig::ui::test::kJobTimeoutMs);
       QVERIFY2(panel->generateStatus()->text().contains(QStringLiteral("(best of 3 seeds)")),
                qPrintable(panel->generateStatus()->text()));
       strict.min_identity = 0;
@@ -672,7 +677,7 @@ private Q_SLOTS:
     ex.format = QStringLiteral("jpg");
     QSignalSpy exported(editor, &EditorController::exportFinished);
     editor->exportPhotos({QStringLiteral("img14")}, ex);
-    QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(exported.count() == 1, drig::ui::test::kJobTimeoutMs);
     QCOMPARE(exported.at(0).at(0).toInt(), 1);
     QVERIFY2(exported.at(0).at(1).toString().isEmpty(),
              qPrintable(exported.at(0).at(1).toString()));

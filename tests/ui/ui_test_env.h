@@ -7,6 +7,11 @@ class QWidget;
 
 namespace drig::ui::test {
 
+// How long a test waits for a background job (QTRY_*_WITH_TIMEOUT): it
+// returns as soon as the job is done, so only a machine busy with other
+// work comes near it (there, Personalize took 6 min instead of 40 s).
+constexpr int kJobTimeoutMs = 20 * 60 * 1000;
+
 // Call first in initTestCase(): the "Fusion" style, the application identity,
 // QSettings (test mode) and the default assets folder inside a fresh temporary
 // folder removed at exit, so tests never read or write the user's settings.
