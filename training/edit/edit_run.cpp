@@ -77,20 +77,10 @@ at::Tensor read_noise(const fs::path& npy, int64_t size) {
   return t;
 }
 
-cv::Mat to_8bit(const cv::Mat& rgb) {
-  cv::Mat out;
-  if (rgb.depth() == CV_16U)
-    rgb.convertTo(out, CV_8U, 1.0 / 257.0);
-  else if (rgb.depth() == CV_32F)
-    rgb.convertTo(out, CV_8U, 255.0);
-  else
-    out = rgb;
-  return out;
-}
-
-// Before | after, at most 1600 pixels high.
+// Before | after (the photo and its composite, 8 or 16 bits), at most 1600
+// pixels high.
 cv::Mat side_by_side(const cv::Mat& before, const cv::Mat& after) {
-  cv::Mat b = to_8bit(before), a = to_8bit(after);
+  cv::Mat b = image_io::to_rgb8(before), a = image_io::to_rgb8(after);
   const double k = std::min(1.0, 1600.0 / b.rows);
   if (k < 1) {
     cv::resize(b, b, cv::Size(), k, k, cv::INTER_AREA);
