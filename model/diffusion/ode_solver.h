@@ -3,8 +3,10 @@
 // Higher-order solvers of the probability-flow ODE on the original's
 // discrete schedule: multistep DPM-Solver++ (Lu et al. 2022) in data
 // prediction, with the original's clip_denoised clamp of x_0 before every
-// update. Order 1 is exactly DDIM (eta 0) on the same timesteps, so one loop
-// serves the fast samplers and the step-placement experiments.
+// update and, for orders 2 and 3, of the step's combined data term (the
+// exact one is a mean of clipped x_0, so it never leaves [-1, 1]). Order 1
+// is exactly DDIM (eta 0) on the same timesteps, so one loop serves the
+// fast samplers and the step-placement experiments.
 //
 // Steps are evaluations of the model at integer timesteps of the 1000-step
 // grid the network was trained on (no interpolated alphas); the last

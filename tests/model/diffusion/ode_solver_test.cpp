@@ -11,7 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <utility>
 
 using namespace drig::diffusion;
 
@@ -181,4 +184,62 @@ TEST(OdeSolver, TheSameNoiseGivesTheSameImageAndCancelStopsWithinOneStep) {
       dpm_solver_loop(base().alphas_cumprod, ts, 2, counting, x_T, true, job, cancel_at_third),
       drig::CancelledError);
   EXPECT_EQ(calls, 3);
+}
+
+TEST(OdeSolver, ClampingTheDataTermMakesNoStepWorseAndTheStepAfterAJumpExact) {
+  // A model whose clipped x_0 jumps from -1 to +1 at timestep 600. On each
+  // side x_0 is constant, so the exact ODE has a closed form and its data
+  // term over any step lies in [-1, 1]; the step after the jump extrapolates
+  // it (2M: D = 1 + 1 / r, about 2) unless the data term is clamped.
+  const auto& ac = base().alphas_cumprod;
+  const auto alpha = [&](int64_t t) { return std::sqrt(ac[size_t(t)]); };
+  const auto sigma = [&](int64_t t) { return std::sqrt(1 - ac[size_t(t)]); };
+  const auto target = [](int64_t t) { return t > 600 ? -1.0 : 1.0; };
+  const Denoiser eps = [&](const at::Tensor& x, const at::Tensor& model_t) {
+    const int64_t t = model_t[0].item<int64_t>();
+    return (x - alpha(t) * 3 * target(t)) / sigma(t); // x_0 = +-3 before the clip
+  };
+  // x_t = sigma_t (x_T / sigma_T + integral(t)), the integral of e^lambda
+  // x_0 over lambda from timestep 999 (e^lambda = alpha / sigma).
+  const auto e = [&](int64_t t) { return alpha(t) / sigma(t); };
+  const auto integral = [&](int64_t t) {
+    return t > 600 ? -(e(t) - e(999)) : -(e(600) - e(999)) + (e(t) - e(600));
+  };
+  const auto exact_step = [&](const at::Tensor& x, int64_t t, int64_t s) {
+    return sigma(s) * (x / sigma(t) + (integral(s) - integral(t)));
+  };
+  torch::manual_seed(7);
+  const at::Tensor x_T = torch::randn({1, 3, 8, 8}, torch::kDouble);
+  const auto ts = solver_timesteps(ac, 15, StepPlacement::quadratic_t);
+  const size_t after_jump =
+      size_t(std::find_if(ts.begin(), ts.end(), [](int64_t t) { return t <= 600; }) - ts.begin());
+  for (const int order : {2, 3}) {
+    // The error each step adds, from the state it started at.
+    const auto step_errors = [&] {
+      std::vector<double> errors;
+      at::Tensor from = x_T;
+      const StepCallback track = [&](int64_t left, const at::Tensor& x, const at::Tensor&) {
+        if (left == 0)
+          return; // the last call hands over x_0, not a state
+        const size_t k = errors.size();
+        errors.push_back((x - exact_step(from, ts[k], ts[k + 1])).abs().max().item<double>());
+        from = x;
+      };
+      dpm_solver_loop(ac, ts, order, eps, x_T, true, {}, track);
+      return errors;
+    };
+    const std::vector<double> clamped = step_errors();
+    ::setenv("DRIG_SOLVER_CLAMP_MEAN", "0", 1);
+    const std::vector<double> free = step_errors();
+    ::unsetenv("DRIG_SOLVER_CLAMP_MEAN");
+    ASSERT_EQ(clamped.size(), ts.size() - 1);
+    for (size_t k = 0; k < clamped.size(); ++k)
+      // (1e-6: the coefficients are float32, as in the original.)
+      EXPECT_LE(clamped[k], free[k] + 1e-6) << "order " << order << ", step " << k;
+    std::printf("order %d, the step from timestep %lld: error %.3g with the clamp, %.3g without\n",
+                order, static_cast<long long>(ts[after_jump]), clamped[after_jump],
+                free[after_jump]);
+    EXPECT_LT(clamped[after_jump], 1e-6) << order;
+    EXPECT_GT(free[after_jump], 0.01) << order;
+  }
 }
