@@ -1,5 +1,7 @@
 # Helpers shared by every folder: warnings, sanitizers, the LibTorch PCH, tests.
 
+include(GoogleTest)
+
 function(drig_set_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra)
   if(DRIG_WERROR)
@@ -40,10 +42,21 @@ function(drig_add_test)
   if(T_TORCH_PCH)
     drig_use_torch_pch(${T_NAME})
   endif()
-  add_test(NAME ${T_NAME} COMMAND ${T_NAME})
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
+  if("unit" IN_LIST T_LABELS AND NOT T_ENV)
+    # Quick binaries: one ctest entry per case (binary.Suite.Case), so
+    # `ctest -R` picks a case and a failure names it; listed when ctest
+    # starts, not at build time. GoogleTest's module marks skipped cases.
+    gtest_discover_tests(${T_NAME} TEST_PREFIX "${T_NAME}." DISCOVERY_MODE PRE_TEST
+                         DISCOVERY_TIMEOUT 60
+                         PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+                                    ENVIRONMENT "DRIG_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+    return()
+  endif()
+  # Heavy binaries stay one entry each: their cases share expensive set-up.
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME})
   # A binary whose cases all skipped shows as skipped, not passed.
   set_tests_properties(${T_NAME} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
                        ENVIRONMENT "DRIG_SOURCE_DIR=${CMAKE_SOURCE_DIR};${T_ENV}"

@@ -1,13 +1,15 @@
 // The editor as a photographer uses it: select a fitted portrait, move each
 // slider and see the buffers change, undo, generate with a (tiny) personal
 // model, compare before/after with the split line, save a preset, export
-// the full-resolution photo with its EXIF.
+// the full-resolution photo with its EXIF. Generate beside Personalize is
+// in test_ui_editor_concurrency.cpp.
 #include "model/formats/torch_checkpoint.h"
 #include "render/environment_light.h"
 #include "render/light_rig.h"
 #include "render/render_types.h"
 #include "tests/support/test_paths.h"
 #include "tests/training/edit/edit_fixtures.h"
+#include "tests/ui/editor_test_project.h"
 #include "tests/ui/ui_test_env.h"
 #include "training/edit/edit_controls.h"
 #include "training/edit/edit_engine.h"
@@ -61,60 +63,6 @@ fs::path out_dir() {
   return fs::path(DRIG_TEST_OUTPUT_DIR);
 }
 
-fs::path make_assets() {
-  const fs::path assets = fs::path(drig::ui::test::temp_root().toStdString()) / "editor_assets";
-  fs::create_directories(assets);
-  for (const auto& e : fs::directory_iterator(drig::test::shared_dir() / "reference/deca/data"))
-    if (e.path().extension() != ".xz" && !fs::exists(assets / e.path().filename()))
-      fs::create_symlink(e.path(), assets / e.path().filename());
-  if (!fs::exists(assets / "deca_model.tar"))
-    fs::create_symlink(drig::test::extracted_fixture("deca/deca_model.tar"),
-                       assets / "deca_model.tar");
-  return assets;
-}
-
-// A project with one fitted photo and a trained personal model (the tiny
-// model of ../shared, 32²). The synthetic DECA weights fit a face that
-// misses the crop, so the rig gets the reference fixtures' face, as the
-// engine tests do, to give the edits pixels to change.
-fs::path make_project(const fs::path& assets) {
-  const fs::path folder = fs::path(drig::ui::test::temp_root().toStdString()) / "editor_project";
-  fs::remove_all(folder);
-  const fs::path photo = drig::test::shared_dir() / "testdata/albums/mark/img14.jpg";
-  editing::EngineOptions o;
-  o.model_path = drig::test::extracted_fixture("tiny/model000000.pt");
-  o.assets_dir = assets;
-  o.cache_dir = folder / "cache";
-  o.device = "cpu";
-  o.image_size = 32;
-  o.renderer = render::RenderBackend::Cpu;
-  project::Project p = project::Project::create(folder, "Editor");
-  editing::EditEngine engine(o);
-  const auto prepared = engine.prepare(photo);
-  fitting::Rig rig = prepared->rig;
-  drig::test::use_reference_face(rig);
-  fs::create_directories(p.rigs_dir());
-  fitting::save_rig(p.rigs_dir() / "img14.rig.json", rig);
-  project::PhotoEntry& e = p.add_photo(photo);
-  e.aligned = prepared->aligned_png;
-  e.rig = p.rigs_dir() / "img14.rig.json";
-  e.status = project::PhotoState::fitted;
-  // A second photo of the album (Apply Edit to Selected): a copy of the file.
-  const fs::path copy = folder / "img14_copy.jpg";
-  fs::copy_file(photo, copy);
-  fs::copy_file(p.rigs_dir() / "img14.rig.json", p.rigs_dir() / "img14_copy.rig.json");
-  project::PhotoEntry& second = p.add_photo(copy);
-  second.aligned = prepared->aligned_png;
-  second.rig = p.rigs_dir() / "img14_copy.rig.json";
-  second.status = project::PhotoState::fitted;
-  project::PersonModel& person = p.person("default");
-  person.model = o.model_path;
-  person.status = project::ModelState::trained;
-  person.train_options = {{"image_size", 32}};
-  p.save();
-  return folder;
-}
-
 double difference(const render::Buffers& a, const render::Buffers& b) {
   double sum = 0;
   using Planes = std::vector<float> render::Buffers::*;
@@ -131,20 +79,6 @@ bool identical(const render::Buffers& a, const render::Buffers& b) {
          a.alpha == b.alpha;
 }
 
-// Every tensor of two checkpoints, bit for bit.
-bool same_tensors(const fs::path& a, const fs::path& b) {
-  const formats::NamedTensors ta =
-      formats::state_dict_tensors(*formats::load_torch_checkpoint(a).root, a.string());
-  const formats::NamedTensors tb =
-      formats::state_dict_tensors(*formats::load_torch_checkpoint(b).root, b.string());
-  if (ta.size() != tb.size())
-    return false;
-  for (size_t i = 0; i < ta.size(); ++i)
-    if (ta[i].first != tb[i].first || !at::equal(ta[i].second, tb[i].second))
-      return false;
-  return true;
-}
-
 } // namespace
 
 class EditorTest : public QObject {
@@ -152,28 +86,15 @@ class EditorTest : public QObject {
 
   fs::path assets_, folder_;
 
-  // The main window on the test project with its first photo selected.
-  MainWindowOptions windowOptions() const {
-    MainWindowOptions options;
-    options.assets_dir = QString::fromStdString(assets_.string());
-    return options;
-  }
-  void openFirstPhoto(MainWindow& window) {
-    window.resize(1360, 860);
-    window.show();
-    QString error;
-    QVERIFY2(
-        window.projectController()->openProject(QString::fromStdString(folder_.string()), &error),
-        qPrintable(error));
-    window.albumPanel()->view()->setCurrentIndex(window.albumPanel()->model()->index(0, 0));
-  }
+  MainWindowOptions windowOptions() const { return drig::ui::test::editor_window_options(assets_); }
+  void openFirstPhoto(MainWindow& window) { drig::ui::test::open_first_photo(window, folder_); }
 
 private Q_SLOTS:
   void initTestCase() {
     if (drig::test::shared_dir().empty())
       QSKIP("../shared is not here");
-    assets_ = make_assets();
-    folder_ = make_project(assets_);
+    assets_ = drig::ui::test::make_assets();
+    folder_ = drig::ui::test::make_project(assets_);
   }
 
   void slidersChangeTheBuffersAndUndoRestoresThem() {
@@ -447,95 +368,6 @@ private Q_SLOTS:
   // Issue 24: the Studio runs a Generate while a Personalize trains; each
   // draws from its own generator, so both give, bit for bit, what each gives
   // alone.
-  void generateWhilePersonalizeGivesWhatEachGivesAlone() {
-    MainWindow window(windowOptions());
-    openFirstPhoto(window);
-    if (QTest::currentTestFailed())
-      return;
-    ProjectController* controller = window.projectController();
-    EditorController* editor = window.editorController();
-    QVERIFY(editor->editing());
-    StudioSettings settings = window.settings();
-    settings.steps = 3;
-    settings.seed = 11;
-    window.applySettings(settings);
-    window.controlsPanel()->fastPreview()->setChecked(false);
-    window.controlsPanel()->pose()->slider(QStringLiteral("yaw"))->setValue(-12);
-
-    PersonalizeOptions p;
-    p.stage1 = drig::test::extracted_fixture("tiny/model000000.pt");
-    p.steps = 40;
-    p.batch = 2;
-    p.image_size = 32;
-    p.preview_every = 0;
-    p.log_every = 1;
-    p.device = QStringLiteral("cpu");
-    const fs::path kept = fs::path(drig::ui::test::temp_root().toStdString()) / "concurrency";
-    fs::remove_all(kept);
-    fs::create_directories(kept);
-    const auto personalize = [&] {
-      fs::remove_all(controller->project()->models_dir() / "default" / "run"); // a fresh run
-      controller->personalize(p);
-      QVERIFY(controller->busy());
-    };
-    const auto trained_model = [&](const fs::path& copy_to) {
-      QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), drig::ui::test::kJobTimeoutMs);
-      const project::PersonModel& person = controller->project()->person("default");
-      QCOMPARE(person.status, project::ModelState::trained);
-      fs::copy_file(person.model, copy_to);
-    };
-    // The model the editor samples with: a copy of its own, so the training
-    // running beside it cannot touch it, and a new path (a new result cache
-    // entry) for each round.
-    const auto use_model = [&](const fs::path& model, const fs::path& copy) {
-      fs::copy_file(model, copy, fs::copy_options::overwrite_existing);
-      controller->project()->person("default").model = copy;
-      controller->project()->person("default").status = project::ModelState::trained;
-    };
-    QSignalSpy generated(editor, &EditorController::generated);
-    QSignalSpy failed(editor, &EditorController::generateFailed);
-    const auto generate = [&] {
-      generated.clear();
-      QTest::mouseClick(window.controlsPanel()->generateButton(), Qt::LeftButton);
-    };
-    const auto result = [&]() -> QImage {
-      [&] {
-        QTRY_VERIFY_WITH_TIMEOUT(generated.count() + failed.count() > 0,
-                                 drig::ui::test::kJobTimeoutMs);
-      }();
-      if (!failed.isEmpty())
-        qWarning("generate failed: %s", qPrintable(failed.value(0).value(0).toString()));
-      return QImage(editor->resultPng()).convertToFormat(QImage::Format_RGB888);
-    };
-
-    // Each alone.
-    personalize();
-    trained_model(kept / "alone.pt");
-    if (QTest::currentTestFailed())
-      return;
-    use_model(kept / "alone.pt", kept / "sampler_a.pt");
-    generate();
-    const QImage alone = result();
-    QVERIFY(!alone.isNull() && failed.isEmpty());
-
-    // Together: the Generate starts once the training has taken steps.
-    use_model(kept / "alone.pt", kept / "sampler_b.pt");
-    QSignalSpy progress(controller, &ProjectController::trainingProgress);
-    personalize();
-    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), drig::ui::test::kJobTimeoutMs);
-    QVERIFY2(controller->busy(), "the training ended before the Generate could start");
-    generate();
-    const QImage together = result();
-    const bool overlapped = controller->busy();
-    trained_model(kept / "together.pt");
-    qInfo("the training was %s running when the Generate finished",
-          overlapped ? "still" : "no longer");
-    QVERIFY(failed.isEmpty());
-    QVERIFY2(together == alone, "the Generate beside a training differs from the one alone");
-    QVERIFY2(same_tensors(kept / "alone.pt", kept / "together.pt"),
-             "the training beside a Generate differs from the one alone");
-  }
-
   void generateCompareAndExport() {
     MainWindow window(windowOptions());
     openFirstPhoto(window);
