@@ -77,21 +77,32 @@ inline fs::path make_project(const fs::path& assets) {
   return folder;
 }
 
-inline MainWindowOptions editor_window_options(const fs::path& assets) {
-  MainWindowOptions options;
-  options.assets_dir = QString::fromStdString(assets.string());
-  return options;
-}
+// What each editor test class starts from: the project, made once per
+// binary, and the main window opened on its first photo.
+class EditorProjectFixture {
+protected:
+  fs::path assets_, folder_;
 
-// Shows the window on the project with its first photo selected (a failed
-// check returns early: callers test QTest::currentTestFailed()).
-inline void open_first_photo(MainWindow& window, const fs::path& folder) {
-  window.resize(1360, 860);
-  window.show();
-  QString error;
-  QVERIFY2(window.projectController()->openProject(QString::fromStdString(folder.string()), &error),
-           qPrintable(error));
-  window.albumPanel()->view()->setCurrentIndex(window.albumPanel()->model()->index(0, 0));
-}
+  void makeProject() {
+    assets_ = make_assets();
+    folder_ = make_project(assets_);
+  }
+  MainWindowOptions windowOptions() const {
+    MainWindowOptions options;
+    options.assets_dir = QString::fromStdString(assets_.string());
+    return options;
+  }
+  // Shows the window with the first photo selected (a failed check returns
+  // early: callers test QTest::currentTestFailed()).
+  void openFirstPhoto(MainWindow& window) {
+    window.resize(1360, 860);
+    window.show();
+    QString error;
+    QVERIFY2(
+        window.projectController()->openProject(QString::fromStdString(folder_.string()), &error),
+        qPrintable(error));
+    window.albumPanel()->view()->setCurrentIndex(window.albumPanel()->model()->index(0, 0));
+  }
+};
 
 } // namespace drig::ui::test

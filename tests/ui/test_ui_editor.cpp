@@ -81,20 +81,14 @@ bool identical(const render::Buffers& a, const render::Buffers& b) {
 
 } // namespace
 
-class EditorTest : public QObject {
+class EditorTest : public QObject, drig::ui::test::EditorProjectFixture {
   Q_OBJECT
-
-  fs::path assets_, folder_;
-
-  MainWindowOptions windowOptions() const { return drig::ui::test::editor_window_options(assets_); }
-  void openFirstPhoto(MainWindow& window) { drig::ui::test::open_first_photo(window, folder_); }
 
 private Q_SLOTS:
   void initTestCase() {
     if (drig::test::shared_dir().empty())
       QSKIP("../shared is not here");
-    assets_ = drig::ui::test::make_assets();
-    folder_ = drig::ui::test::make_project(assets_);
+    makeProject();
   }
 
   void slidersChangeTheBuffersAndUndoRestoresThem() {

@@ -42,20 +42,14 @@ bool same_tensors(const fs::path& a, const fs::path& b) {
 
 } // namespace
 
-class EditorConcurrencyTest : public QObject {
+class EditorConcurrencyTest : public QObject, drig::ui::test::EditorProjectFixture {
   Q_OBJECT
-
-  fs::path assets_, folder_;
-
-  MainWindowOptions windowOptions() const { return drig::ui::test::editor_window_options(assets_); }
-  void openFirstPhoto(MainWindow& window) { drig::ui::test::open_first_photo(window, folder_); }
 
 private Q_SLOTS:
   void initTestCase() {
     if (drig::test::shared_dir().empty())
       QSKIP("../shared is not here");
-    assets_ = drig::ui::test::make_assets();
-    folder_ = drig::ui::test::make_project(assets_);
+    makeProject();
   }
 
   void generateWhilePersonalizeGivesWhatEachGivesAlone() {
