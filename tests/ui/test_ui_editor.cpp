@@ -10,6 +10,7 @@
 #include "tests/support/test_paths.h"
 #include "tests/training/edit/edit_fixtures.h"
 #include "tests/ui/editor_test_project.h"
+#include "tests/ui/loop_probe.h"
 #include "tests/ui/ui_test_env.h"
 #include "training/edit/edit_controls.h"
 #include "training/edit/edit_engine.h"
@@ -49,6 +50,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
@@ -163,24 +165,37 @@ private Q_SLOTS:
     QCOMPARE(yaw->value(), 20);
 
     // The preview follows a drag: how long one update takes (rig -> posed
-    // mesh -> view), and on OpenGL the frame itself.
+    // mesh -> view, then the frame), step by step as a drag delivers them.
+    // The first frame after the photo opens also sets up the view (about
+    // 200 ms under xvfb), so the rate is the median step's; on OpenGL under
+    // xvfb a step is mostly the frame itself, paced at 60 Hz (about 17 ms).
     QElapsedTimer clock;
-    double worst = 0, total = 0;
+    std::vector<double> steps_ms;
+    double rig_to_mesh = 0;
+    drig::ui::test::LoopProbe load;
+    load.start();
     const int frames = 30;
     for (int v = 0; v < frames; ++v) {
       clock.restart();
       yaw->setValue(-15 + v);
+      rig_to_mesh += editor->lastPreviewMs();
       QCoreApplication::processEvents();
-      const double ms = double(clock.nsecsElapsed()) / 1e6;
-      total += ms;
-      worst = std::max(worst, ms);
+      steps_ms.push_back(double(clock.nsecsElapsed()) / 1e6);
     }
-    QString line = QStringLiteral("preview update: mean %1 ms, worst %2 ms over %3 slider steps "
-                                  "(%4 fps)")
-                       .arg(total / frames, 0, 'f', 1)
-                       .arg(worst, 0, 'f', 1)
+    load.stop();
+    const double first = steps_ms.front();
+    std::sort(steps_ms.begin(), steps_ms.end());
+    const double median = steps_ms[steps_ms.size() / 2];
+    QString line = QStringLiteral("preview update: median %1 ms (rig to posed mesh %2 ms), worst "
+                                  "%3 ms, first %4 ms over %5 slider steps (%6 updates/s); other "
+                                  "programs kept %7 core(s) busy")
+                       .arg(median, 0, 'f', 1)
+                       .arg(rig_to_mesh / frames, 0, 'f', 1)
+                       .arg(steps_ms.back(), 0, 'f', 1)
+                       .arg(first, 0, 'f', 1)
                        .arg(frames)
-                       .arg(1000.0 * frames / total, 0, 'f', 0);
+                       .arg(1000.0 / median, 0, 'f', 0)
+                       .arg(load.otherLoadCores(), 0, 'f', 2);
     if (BufferPreview* preview = window.editorCanvas()->bufferPreview())
       line += QStringLiteral("; last OpenGL buffer render %1 ms (%2)")
                   .arg(preview->lastRenderMs(), 0, 'f', 1)
@@ -189,6 +204,10 @@ private Q_SLOTS:
     QFile timing(QString::fromStdString((out_dir() / "editor_preview_timing.txt").string()));
     QVERIFY(timing.open(QIODevice::WriteOnly | QIODevice::Text));
     timing.write(line.toUtf8() + "\n");
+    // Issue 25 asks for 30 updates/s. Beside other programs the frame
+    // shares the cores (software OpenGL): asserted on a machine to itself.
+    if (load.otherLoadCores() < 0.5)
+      QVERIFY2(median <= 1000.0 / 30, qPrintable(line));
 
     // Reset puts the group back; the edit is stored in the project.
     QTest::mouseClick(panel->pose()->resetButton(), Qt::LeftButton);
