@@ -87,8 +87,7 @@ class AlbumImportTest : public QObject {
       return {};
     probe.stop();
     qInfo("import again: %s", qPrintable(probe.summary()));
-    const bool shared = probe.otherLoadCores() > 0.5; // as the first import's rule
-    return shared || (probe.worstBusyMs() < 50 && probe.worstUnqueuedGapMs() < 100)
+    return probe.machineShared() || (probe.worstBusyMs() < 50 && probe.worstUnqueuedGapMs() < 100)
                ? probe.summary()
                : QString();
   }
@@ -158,7 +157,7 @@ private Q_SLOTS:
     // Qt's image scaling on a pool thread: 570 ms under load once the jobs
     // lowered Qt's own pool). Time it waited for a CPU is the machine's
     // load, not the Studio's, and is left out.
-    if (other_load > 0.5) {
+    if (probe.machineShared()) {
       // Another program's load is measured too: with 5 cores' worth of
       // tests on these 2, one import took 95 s and the GUI thread's clocks
       // gained ~100 ms gaps with no work of ours in them. ctest runs this
