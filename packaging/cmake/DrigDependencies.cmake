@@ -4,9 +4,12 @@
 # (see tests/gpu/prepare-deps.sh).
 
 if(CCACHE_PROGRAM)
-  # PCH needs these or ccache never hits.
+  # PCH needs the sloppiness or ccache never hits. Paths relative to the
+  # checkout and no working folder in the hash (it is there because of -g)
+  # let a fresh clone in another folder, as CI makes, hit the same cache;
+  # a hit's debug info then names the folder of the build that filled it.
   set(CMAKE_CXX_COMPILER_LAUNCHER
-      "${CMAKE_COMMAND};-E;env;CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime;${CCACHE_PROGRAM}")
+      "${CMAKE_COMMAND};-E;env;CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime;CCACHE_BASEDIR=${CMAKE_SOURCE_DIR};CCACHE_NOHASHDIR=1;${CCACHE_PROGRAM}")
 endif()
 
 find_package(Threads REQUIRED)

@@ -238,11 +238,12 @@ TEST(Cli, ThePythonReferenceReproducesTheTinyFixtures) {
   DRIG_REQUIRE_SHARED();
   if (!python_has_torch())
     GTEST_SKIP() << "/usr/bin/python3 has no torch (apt-get install python3-torch)";
-  const auto result =
-      run_command("/usr/bin/python3 '" DRIG_SOURCE_DIR
-                  "/model/bench/python_reference/diffusionrig_reference.py' --threads 2 --check '" +
-                  (drig::test::shared_dir() / "reference/diffusion/tiny").string() + "' --model '" +
-                  drig::test::extracted_fixture("tiny/model000000.pt").string() + "' 2>&1");
+  const auto result = run_command(
+      "/usr/bin/python3 '" +
+      (drig::test::source_dir() / "model/bench/python_reference/diffusionrig_reference.py")
+          .string() +
+      "' --threads 2 --check '" + (drig::test::shared_dir() / "reference/diffusion/tiny").string() +
+      "' --model '" + drig::test::extracted_fixture("tiny/model000000.pt").string() + "' 2>&1");
   EXPECT_EQ(result.exit_code, 0) << result.out;
 }
 

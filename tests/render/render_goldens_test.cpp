@@ -30,7 +30,7 @@ constexpr int kSize = 128;
 constexpr double kMinPsnrDb = 40;
 
 fs::path golden(const std::string& name) {
-  return fs::path(DRIG_SOURCE_DIR) / "tests/render/goldens" / (name + ".png");
+  return drig::test::source_dir() / "tests/render/goldens" / (name + ".png");
 }
 
 // (3,H,W) floats in [lo,hi] -> an 8-bit BGR image, as the CLI writes buffers.

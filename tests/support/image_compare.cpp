@@ -48,7 +48,7 @@ ImageDiff compare_images(const cv::Mat& a, const cv::Mat& b) {
   const ImageDiff diff = compare_images(actual, expected);
   if (diff.psnr_db >= min_psnr_db)
     return ::testing::AssertionSuccess();
-  const fs::path out = fs::path(DRIG_BINARY_DIR) / "test-output" / golden.filename();
+  const fs::path out = binary_dir() / "test-output" / golden.filename();
   fs::create_directories(out.parent_path());
   cv::Mat delta;
   cv::absdiff(actual, expected, delta);

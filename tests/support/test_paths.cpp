@@ -36,12 +36,20 @@ const bool kBacktraceInstalled = [] {
 }();
 } // namespace
 
+fs::path source_dir() {
+  return DRIG_SOURCE_DIR;
+}
+
+fs::path binary_dir() {
+  return DRIG_BINARY_DIR;
+}
+
 fs::path shared_dir() {
   return find_shared_dir(DRIG_SOURCE_DIR);
 }
 
 TempDir::TempDir(const std::string& name) {
-  path_ = fs::path(DRIG_BINARY_DIR) / "test-tmp" / (name + "-" + std::to_string(::getpid()));
+  path_ = binary_dir() / "test-tmp" / (name + "-" + std::to_string(::getpid()));
   fs::remove_all(path_);
   fs::create_directories(path_);
 }
@@ -55,7 +63,7 @@ fs::path extracted_fixture(const std::string& name) {
   const fs::path shared = shared_dir();
   if (shared.empty())
     return {};
-  const fs::path target = fs::path(DRIG_BINARY_DIR) / "fixtures" / name;
+  const fs::path target = binary_dir() / "fixtures" / name;
   std::error_code ec;
   if (fs::exists(target, ec))
     return target;
@@ -125,8 +133,7 @@ void write_fake_assets(const fs::path& folder) {
 std::string cli() {
   if (const char* path = std::getenv("DRIG_CLI"))
     return path;
-  const std::filesystem::path built =
-      std::filesystem::path(DRIG_BINARY_DIR) / "app/cli/diffusionrig";
+  const std::filesystem::path built = binary_dir() / "app/cli/diffusionrig";
   return std::filesystem::exists(built) ? built.string() : "diffusionrig";
 }
 

@@ -6,6 +6,11 @@
 
 namespace drig::test {
 
+// The checkout and build folders. Only test_paths.cpp sees them as macros,
+// so every other file compiles the same in any clone (ccache hits).
+std::filesystem::path source_dir();
+std::filesystem::path binary_dir();
+
 // The ../shared folder beside the checkout; empty when absent.
 std::filesystem::path shared_dir();
 

@@ -22,7 +22,7 @@ const std::string kPython =
     std::getenv("DRIG_PYTHON") ? std::getenv("DRIG_PYTHON") : "/usr/bin/python3";
 
 std::string script() {
-  return (fs::path(DRIG_SOURCE_DIR) / "tests/model/formats/torch_interop.py").string();
+  return (drig::test::source_dir() / "tests/model/formats/torch_interop.py").string();
 }
 
 bool python_has_torch() {

@@ -45,7 +45,7 @@ nlohmann::json run_face_api_node(const std::string& net, const std::vector<cv::M
     args +=
         " '" + raw.string() + "' " + std::to_string(image.cols) + " " + std::to_string(image.rows);
   }
-  const fs::path script = fs::path(DRIG_SOURCE_DIR) / "tests/training/edit/face_api_reference.js";
+  const fs::path script = drig::test::source_dir() / "tests/training/edit/face_api_reference.js";
   const CommandResult js =
       run_command("NODE_PATH='" + tfjs_modules().string() + "' node '" + script.string() + "' '" +
                   identity::default_models_dir().string() + "' " + net + args);
