@@ -45,7 +45,7 @@ fs::path binary_dir() {
 }
 
 fs::path shared_dir() {
-  return find_shared_dir(DRIG_SOURCE_DIR);
+  return find_shared_dir(source_dir());
 }
 
 TempDir::TempDir(const std::string& name) {

@@ -53,9 +53,11 @@ std::map<std::string, std::vector<Annotated>> read_dlib_xml(const fs::path& xml)
   return faces;
 }
 
-std::vector<Box> boxes_of(const std::vector<Annotated>& faces) {
+// The boxes of annotated or detected faces.
+template <class Face>
+std::vector<Box> boxes_of(const std::vector<Face>& faces) {
   std::vector<Box> boxes;
-  for (const Annotated& f : faces)
+  for (const Face& f : faces)
     boxes.push_back(f.box);
   return boxes;
 }
@@ -80,13 +82,6 @@ cv::Mat read_rgb(const fs::path& file) {
   if (!bgr.empty())
     cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
   return rgb;
-}
-
-std::vector<Box> boxes_of(const std::vector<DetectedFace>& faces) {
-  std::vector<Box> boxes;
-  for (const DetectedFace& f : faces)
-    boxes.push_back(f.box);
-  return boxes;
 }
 
 FaceDetector without_ssd() {
