@@ -5,6 +5,7 @@
 // directional_to_sh, render/light_rig.cpp).
 #include "render/environment_light.h"
 
+#include "model/base/angles.h"
 #include "model/base/error.h"
 #include "render/light_rig.h"
 
@@ -12,16 +13,6 @@
 #include <cmath>
 
 namespace drig::render {
-namespace {
-
-constexpr double kPi = M_PI;
-
-double radians(double deg) {
-  return deg * kPi / 180;
-}
-
-} // namespace
-
 ShLight environment_to_sh(const Environment& env, double rotation_deg) {
   DRIG_CHECK(env.width > 0 && env.height > 0, "the panorama is empty");
   DRIG_CHECK(env.rgb.size() == size_t(env.width) * size_t(env.height) * 3,

@@ -4,22 +4,13 @@
 // constants already hold A_l for bands 1-2 but not A_0 (see sh_constants).
 #include "render/light_rig.h"
 
+#include "model/base/angles.h"
 #include "model/base/sh_constants.h"
 
 #include <algorithm>
 #include <cmath>
 
 namespace drig::render {
-namespace {
-
-constexpr double kPi = M_PI;
-
-double radians(double deg) {
-  return deg * kPi / 180;
-}
-
-} // namespace
-
 std::array<double, 9> real_sh(const std::array<double, 3>& d) {
   const double x = d[0], y = d[1], z = d[2];
   const double b0 = 1 / std::sqrt(4 * kPi), b1 = std::sqrt(3 / (4 * kPi)),
@@ -83,8 +74,8 @@ DirectionalLight dominant_light(const ShLight& sh) {
   const double norm = std::sqrt(v[0] * v[0] + v[1] * v[1] + v[2] * v[2]);
   const double peak = *std::max_element(magnitude.begin(), magnitude.end());
   if (norm > 0) {
-    out.elevation_deg = std::asin(std::clamp(v[1] / norm, -1.0, 1.0)) * 180 / kPi;
-    out.azimuth_deg = std::atan2(v[0], v[2]) * 180 / kPi;
+    out.elevation_deg = degrees(std::asin(std::clamp(v[1] / norm, -1.0, 1.0)));
+    out.azimuth_deg = degrees(std::atan2(v[0], v[2]));
   }
   out.intensity = peak / b1;
   double ambient = 0;

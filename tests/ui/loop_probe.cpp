@@ -87,6 +87,7 @@ LoopProbe::~LoopProbe() {
 
 void LoopProbe::start() {
   worst_gap_ = worst_gap_at_ = 0;
+  ticks_ = 0;
   worst_busy_ = worst_unqueued_ = 0;
   busiest_events_.clear();
   deliveries_.clear();
@@ -174,6 +175,7 @@ void LoopProbe::tick() {
     worst_gap_at_ = now;
   }
   deliveries_.clear();
+  ++ticks_;
   last_ = now;
   last_tick_ms_ = now;
   cpu_last_ = cpu;

@@ -34,6 +34,9 @@ public:
   void start();
   void stop();
 
+  // Probes taken since start(): a gap is measured at the probe that ends it,
+  // so a test that held the loop waits for the next one before reading.
+  int ticks() const { return ticks_; }
   qint64 worstGapMs() const { return worst_gap_; }
   qint64 worstGapAtMs() const { return worst_gap_at_; } // since start()
   double worstBusyMs() const { return worst_busy_; }
@@ -66,6 +69,7 @@ private:
   QTimer timer_;
   QElapsedTimer clock_;
   qint64 last_ = 0, worst_gap_ = 0, worst_gap_at_ = 0;
+  int ticks_ = 0;
   double cpu_last_ = 0, worst_busy_ = 0, queued_last_ = 0, worst_unqueued_ = 0;
   double other_cores_ = 0;
   unsigned long long machine_busy_start_ = 0, self_start_ = 0;

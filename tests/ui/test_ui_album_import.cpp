@@ -123,13 +123,19 @@ private Q_SLOTS:
     const double worst_busy = probe.worstBusyMs();
     // The probe does see a handler that holds the loop, and what it delivered.
     probe.start();
-    QTimer::singleShot(0, [] {
+    bool held = false;
+    QTimer::singleShot(0, [&held] {
       // 60 ms of the thread's own work, however busy the machine is.
       const double until = test::LoopProbe::threadCpuMs() + 60;
       while (test::LoopProbe::threadCpuMs() < until) {
       }
+      held = true;
     });
-    QTest::qWait(150);
+    // Not a fixed wait: under load those 60 ms of CPU took over 150 ms of wall
+    // time once, and the probe had not ticked after them when the wait ended.
+    QTRY_VERIFY_WITH_TIMEOUT(held, test::kJobTimeoutMs);
+    const int ticks_after_hold = probe.ticks();
+    QTRY_VERIFY_WITH_TIMEOUT(probe.ticks() > ticks_after_hold, test::kJobTimeoutMs);
     probe.stop();
     QVERIFY2(probe.worstGapMs() >= 60 && probe.worstBusyMs() >= 50 &&
                  !probe.busiestEvents().isEmpty(),

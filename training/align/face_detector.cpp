@@ -1,5 +1,6 @@
 #include "training/align/face_detector.h"
 
+#include "model/base/angles.h"
 #include "model/base/error.h"
 #include "model/base/options.h"
 #include "training/align/dlib_hog.h"
@@ -76,7 +77,7 @@ double eye_roll(const std::vector<cv::Point2d>& landmarks) {
     left += landmarks[size_t(36 + i)] / 6.0;
     right += landmarks[size_t(42 + i)] / 6.0;
   }
-  return std::atan2(right.y - left.y, right.x - left.x) * 180.0 / M_PI;
+  return degrees(std::atan2(right.y - left.y, right.x - left.x));
 }
 
 // A detector without an angle (the SSD) on a tilted head: dlib's landmark

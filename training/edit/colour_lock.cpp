@@ -1,5 +1,6 @@
 #include "training/edit/colour_lock.h"
 
+#include "model/base/angles.h"
 #include "model/base/error.h"
 
 #include <opencv2/imgproc.hpp>
@@ -10,15 +11,6 @@
 
 namespace drig::editing {
 namespace {
-
-constexpr double kPi = M_PI;
-
-double degrees(double rad) {
-  return rad * 180 / kPi;
-}
-double radians(double deg) {
-  return deg * kPi / 180;
-}
 
 cv::Mat to_lab(const cv::Mat& rgb) {
   cv::Mat clamped, lab;

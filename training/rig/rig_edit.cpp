@@ -1,5 +1,6 @@
 #include "training/rig/rig_edit.h"
 
+#include "model/base/angles.h"
 #include "model/base/error.h"
 
 #include <ATen/ATen.h>
@@ -11,12 +12,10 @@
 namespace drig::rendering {
 namespace {
 
-constexpr double kDeg = M_PI / 180;
-
 Eigen::Matrix3d euler_matrix(const std::array<double, 3>& ypr) {
-  return (Eigen::AngleAxisd(ypr[0] * kDeg, Eigen::Vector3d::UnitY()) *
-          Eigen::AngleAxisd(-ypr[1] * kDeg, Eigen::Vector3d::UnitX()) *
-          Eigen::AngleAxisd(ypr[2] * kDeg, Eigen::Vector3d::UnitZ()))
+  return (Eigen::AngleAxisd(radians(ypr[0]), Eigen::Vector3d::UnitY()) *
+          Eigen::AngleAxisd(-radians(ypr[1]), Eigen::Vector3d::UnitX()) *
+          Eigen::AngleAxisd(radians(ypr[2]), Eigen::Vector3d::UnitZ()))
       .toRotationMatrix();
 }
 
@@ -35,7 +34,7 @@ std::array<double, 3> head_pose_deg(const face::DecaCode& code) {
 }
 
 double jaw_open_deg(const face::DecaCode& code) {
-  return code.pose[0][3].item<double>() / kDeg;
+  return degrees(code.pose[0][3].item<double>());
 }
 
 std::array<double, 3> axis_angle_to_euler_deg(const std::array<double, 3>& axis_angle) {
@@ -48,7 +47,7 @@ std::array<double, 3> axis_angle_to_euler_deg(const std::array<double, 3>& axis_
   const double b = std::asin(std::clamp(-m(1, 2), -1.0, 1.0));
   const double a = std::atan2(m(0, 2), m(2, 2));
   const double c = std::atan2(m(1, 0), m(1, 1));
-  return {a / kDeg, -b / kDeg, c / kDeg};
+  return {degrees(a), -degrees(b), degrees(c)};
 }
 
 face::DecaCode apply_edit(const face::DecaCode& code, const RigEdit& edit) {
@@ -63,7 +62,7 @@ face::DecaCode apply_edit(const face::DecaCode& code, const RigEdit& edit) {
       set(out.pose, i, aa[size_t(i)]);
   }
   if (edit.jaw_open_deg) {
-    set(out.pose, 3, *edit.jaw_open_deg * kDeg);
+    set(out.pose, 3, radians(*edit.jaw_open_deg));
     set(out.pose, 4, 0);
     set(out.pose, 5, 0);
   }

@@ -1,5 +1,6 @@
 #include "ui/widgets/light_sphere.h"
 
+#include "model/base/angles.h"
 #include "render/light_rig.h"
 
 #include <QMouseEvent>
@@ -11,11 +12,6 @@
 #include <vector>
 
 namespace drig::ui {
-
-namespace {
-constexpr double kPi = 3.14159265358979323846;
-constexpr double kDeg = kPi / 180;
-} // namespace
 
 LightSphere::LightSphere(QWidget* parent) : QWidget(parent) {
   setObjectName(QStringLiteral("lightSphere"));
@@ -32,8 +28,8 @@ QRectF LightSphere::disc() const {
 
 QPointF LightSphere::pointFor(double azimuth_deg, double elevation_deg) const {
   // Orthographic view from the camera: x right, y up on the unit sphere.
-  const double x = std::cos(elevation_deg * kDeg) * std::sin(azimuth_deg * kDeg);
-  const double y = std::sin(elevation_deg * kDeg);
+  const double x = std::cos(radians(elevation_deg)) * std::sin(radians(azimuth_deg));
+  const double y = std::sin(radians(elevation_deg));
   const QRectF d = disc();
   return {d.center().x() + x * d.width() / 2, d.center().y() - y * d.height() / 2};
 }
@@ -93,8 +89,8 @@ void LightSphere::pick(const QPointF& pos) {
     y /= r;
   }
   const double z = std::sqrt(std::max(0.0, 1 - x * x - y * y));
-  azimuth_ = std::atan2(x, z) / kDeg;
-  elevation_ = std::asin(std::clamp(y, -1.0, 1.0)) / kDeg;
+  azimuth_ = degrees(std::atan2(x, z));
+  elevation_ = degrees(std::asin(std::clamp(y, -1.0, 1.0)));
   update();
   Q_EMIT directionChanged(azimuth_, elevation_);
 }
