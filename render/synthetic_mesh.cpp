@@ -1,5 +1,6 @@
 #include "render/synthetic_mesh.h"
 
+#include "model/base/angles.h"
 #include "model/base/error.h"
 
 #include <cmath>
@@ -10,7 +11,7 @@ SyntheticHead synthetic_head(int rings, int segments, float scale, float yaw_deg
   DRIG_CHECK(rings >= 2 && segments >= 3, "synthetic_head: needs rings >= 2 and segments >= 3");
   SyntheticHead h;
   MeshTopology& t = h.topology;
-  const float pi = float(M_PI), yaw = yaw_deg * pi / 180;
+  const float pi = float(kPi), yaw = float(radians(yaw_deg));
   const float radii[3] = {0.75f, 1.0f, 0.85f}; // narrower than tall, like a head
   auto add_vertex = [&](float theta, float phi) {
     // theta from the top (0) to the bottom (pi); phi around, 0 facing the camera.

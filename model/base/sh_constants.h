@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/base/angles.h"
+
 #include <array>
 #include <cmath>
 
@@ -12,12 +14,11 @@ namespace drig {
 // Shared by the tensor shading (model/face) and the GL renderer (render/).
 inline const std::array<double, 9>& sh_constants() {
   static const std::array<double, 9> constants = [] {
-    const double pi = M_PI;
-    const double c0 = 1 / std::sqrt(4 * pi);
-    const double c1 = (2 * pi / 3) * std::sqrt(3 / (4 * pi));
-    const double c2 = (pi / 4) * 3 * std::sqrt(5 / (12 * pi));
-    const double c3 = (pi / 4) * (3.0 / 2) * std::sqrt(5 / (12 * pi));
-    const double c4 = (pi / 4) * (1.0 / 2) * std::sqrt(5 / (4 * pi));
+    const double c0 = 1 / std::sqrt(4 * kPi);
+    const double c1 = (2 * kPi / 3) * std::sqrt(3 / (4 * kPi));
+    const double c2 = (kPi / 4) * 3 * std::sqrt(5 / (12 * kPi));
+    const double c3 = (kPi / 4) * (3.0 / 2) * std::sqrt(5 / (12 * kPi));
+    const double c4 = (kPi / 4) * (1.0 / 2) * std::sqrt(5 / (4 * kPi));
     return std::array<double, 9>{c0, c1, c1, c1, c2, c2, c2, c3, c4};
   }();
   return constants;

@@ -2,6 +2,7 @@
 // in closed form (Funk-Hecke: a cap of half-angle a around d of radiance L
 // has L_k = lambda_l Y_k(d), lambda = 2 pi L (1 - cos a), pi L sin^2 a,
 // pi L cos a sin^2 a for bands 0, 1, 2).
+#include "model/base/angles.h"
 #include "model/base/error.h"
 #include "render/environment_light.h"
 #include "render/light_rig.h"
@@ -14,7 +15,7 @@ using namespace drig::render;
 
 namespace {
 
-constexpr double kPi = M_PI;
+using drig::kPi;
 
 double angle_between(const std::array<double, 3>& a, const std::array<double, 3>& b) {
   return std::acos(std::clamp(a[0] * b[0] + a[1] * b[1] + a[2] * b[2], -1.0, 1.0));
@@ -82,7 +83,7 @@ TEST(EnvironmentLight, AUniformSkyGivesTheAnalyticCoefficients) {
 
 TEST(EnvironmentLight, ASmallBrightSourceLightsFromItsDirection) {
   const std::array<double, 3> d = light_direction(40, 25);
-  const double a = 8 * kPi / 180;
+  const double a = drig::radians(8);
   // Unit power: radiance times the cap's solid angle is 1.
   const double radiance = 1 / (2 * kPi * (1 - std::cos(a)));
   const Environment env = cap_environment(1024, d, a, radiance);
