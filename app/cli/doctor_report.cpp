@@ -39,10 +39,12 @@ DoctorReport run_doctor(const GlobalOptions& options) {
     r.problems.push_back("dlib landmark model: " + r.shape_predictor_problem);
 
   r.face_models = face::find_face_api_models();
-  if (!r.face_models.descriptor || !r.face_models.expression || !r.face_models.detector)
+  if (!r.face_models.descriptor || !r.face_models.expression || !r.face_models.detector ||
+      !r.face_models.landmarks)
     r.notes.push_back(fmt::format(
         "face-api models incomplete in {}: without them the identity guard, the expression "
-        "report and the SSD face-detection stage are off (packaging/bootstrap.sh installs them "
+        "report, the SSD face-detection stage or its 68 points (faces in profile) are off "
+        "(packaging/bootstrap.sh installs them "
         "from npm @vladmandic/face-api; or set DIFFUSIONRIG_FACE_MODELS)",
         r.face_models.folder.string()));
 
@@ -112,7 +114,8 @@ nlohmann::json to_json(const DoctorReport& r) {
        {{"folder", r.face_models.folder.string()},
         {"descriptor", r.face_models.descriptor},
         {"expression", r.face_models.expression},
-        {"detector", r.face_models.detector}}},
+        {"detector", r.face_models.detector},
+        {"landmarks", r.face_models.landmarks}}},
       {"assets",
        {{"folder", r.assets.folder.string()},
         {"exists", r.assets.folder_exists},
@@ -152,9 +155,10 @@ std::string to_text(const DoctorReport& r) {
   row("dlib model", r.shape_predictor_problem.empty() ? r.shape_predictor_path + ": ok"
                                                       : r.shape_predictor_problem);
   const auto state = [](bool present) { return present ? "ok" : "missing"; };
-  row("Face models", fmt::format("{}: identity {}, expressions {}, detector {}",
+  row("Face models", fmt::format("{}: identity {}, expressions {}, detector {}, landmarks {}",
                                  r.face_models.folder.string(), state(r.face_models.descriptor),
-                                 state(r.face_models.expression), state(r.face_models.detector)));
+                                 state(r.face_models.expression), state(r.face_models.detector),
+                                 state(r.face_models.landmarks)));
   row("Assets", r.assets.folder.string() + (r.assets.folder_exists ? "" : " (does not exist)"));
   for (const AssetStatus& s : r.assets.files)
     out += fmt::format("    {:<14}{:<28}{}\n", "[" + to_string(s.state) + "]", s.spec->file_name,

@@ -21,6 +21,7 @@ struct FaceApiModels {
   bool descriptor = false; // identity guard
   bool expression = false; // expression report
   bool detector = false;   // SSD stage of the face detection
+  bool landmarks = false;  // 68 points for the faces only the SSD stage finds (profiles)
 };
 FaceApiModels find_face_api_models(const std::filesystem::path& folder = default_face_api_dir());
 

@@ -3,6 +3,8 @@
 // The facial expression classifier of face-api (`face_expression_model` in
 // @vladmandic/face-api, MIT): a small dense-block network on a 112x112 face
 // crop, softmax over 7 expressions.
+#include "model/face_api/dense_features.h"
+
 #include <ATen/core/Tensor.h>
 
 #include <array>
@@ -11,7 +13,7 @@
 
 namespace drig::face {
 
-inline constexpr int kExpressionInput = 112;
+inline constexpr int kExpressionInput = kDenseFeaturesInput;
 inline constexpr std::array<const char*, 7> kExpressionLabels = {
     "neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised"};
 

@@ -4,6 +4,7 @@
 #include "model/base/error.h"
 #include "model/base/options.h"
 #include "training/align/dlib_hog.h"
+#include "training/align/face_api_landmarks.h"
 #include "training/align/fallback_passes.h"
 #include "training/align/landmark_predictor.h"
 #include "training/align/ssd_pass.h"
@@ -96,6 +97,21 @@ DetectedFace predict_levelled(const LandmarkPredictor& predictor, const cv::Mat&
   return face;
 }
 
+// The box in dlib's convention the candidate stands for, landmarks from
+// face-api's network on the SSD's own box.
+DetectedFace with_face_api_landmarks(const FaceApiLandmarks& net, const cv::Mat& rgb,
+                                     const FaceCandidate& c) {
+  DetectedFace face;
+  face.score = c.score;
+  face.detector = c.detector;
+  face.landmark_model = "face-api-68";
+  const double half = 0.5 * c.size;
+  face.box = Box{std::lround(c.centre.x - half), std::lround(c.centre.y - half),
+                 std::lround(c.centre.x + half - 1), std::lround(c.centre.y + half - 1)};
+  face.landmarks = net.predict(rgb, c.box);
+  return face;
+}
+
 // Two reports of one face: centres closer than half the larger face.
 bool same_face(const cv::Point2d& a, double a_size, const cv::Point2d& b, double b_size) {
   return std::hypot(a.x - b.x, a.y - b.y) < 0.5 * std::max(a_size, b_size);
@@ -126,6 +142,7 @@ std::vector<FaceCandidate> suppress_overlaps(std::vector<FaceCandidate> found) {
 struct FaceDetector::Workers {
   std::shared_ptr<const LandmarkPredictor> predictor;
   std::unique_ptr<SsdPass> ssd;
+  std::unique_ptr<FaceApiLandmarks> ssd_landmarks; // optional
   std::mutex mutex;
   std::vector<std::unique_ptr<WorkerState>> idle;
 };
@@ -162,6 +179,12 @@ FaceDetector::FaceDetector(DetectorOptions options)
       workers_->ssd = std::make_unique<SsdPass>(options_.ssd_model);
     else if (std::filesystem::exists(SsdPass::default_manifest()))
       workers_->ssd = std::make_unique<SsdPass>(SsdPass::default_manifest());
+    const std::filesystem::path landmarks =
+        options_.ssd_model.empty()
+            ? FaceApiLandmarks::default_manifest()
+            : options_.ssd_model.parent_path() / FaceApiLandmarks::default_manifest().filename();
+    if (workers_->ssd && options_.ssd_face_api_landmarks && std::filesystem::exists(landmarks))
+      workers_->ssd_landmarks = std::make_unique<FaceApiLandmarks>(landmarks);
   }
   // Fail now, not on the first photo that needs a fallback.
   if (options_.fallbacks) {
@@ -236,7 +259,9 @@ std::vector<DetectedFace> FaceDetector::detect(const cv::Mat& rgb) const {
     for (const FaceCandidate& c : workers_->ssd->run(small, scale, largest))
       if (std::none_of(faces.begin(), faces.begin() + long(before),
                        [&](const DetectedFace& f) { return near(c, f.box); }))
-        faces.push_back(predict_levelled(*workers_->predictor, full, c));
+        faces.push_back(workers_->ssd_landmarks
+                            ? with_face_api_landmarks(*workers_->ssd_landmarks, full, c)
+                            : predict_levelled(*workers_->predictor, full, c));
   }
   std::stable_sort(faces.begin(), faces.end(), [](const DetectedFace& a, const DetectedFace& b) {
     return a.box.area() > b.box.area();

@@ -29,6 +29,10 @@ struct DetectorOptions {
   // `ssd_model` names another manifest (then required).
   bool ssd = true;
   std::filesystem::path ssd_model;
+  // The SSD's faces get face-api's 68 landmarks (its manifest beside the
+  // SSD's), which follow a face turned to profile; without that model, or
+  // with this off, dlib's, on a crop levelled by the eyes.
+  bool ssd_face_api_landmarks = true;
   // Extra passes when the original detector finds nothing.
   bool fallbacks = true;
   // OpenCV's cascades (opencv-data); empty: the Debian location.

@@ -22,9 +22,10 @@ double iou(const Box& a, const Box& b);
 
 struct DetectedFace {
   Box box;
-  double score = 0.0;                 // detector confidence (its own scale per detector)
-  std::string detector;               // which pass found it, e.g. "dlib-hog", "opencv-profile"
-  std::vector<cv::Point2d> landmarks; // 68 points, dlib's iBUG order, source pixels
+  double score = 0.0;                     // detector confidence (its own scale per detector)
+  std::string detector;                   // which pass found it, e.g. "dlib-hog", "opencv-profile"
+  std::vector<cv::Point2d> landmarks;     // 68 points, dlib's iBUG order, source pixels
+  std::string landmark_model = "dlib-68"; // or "face-api-68" (faces only face-api's SSD found)
 };
 
 } // namespace drig::align

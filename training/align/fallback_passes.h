@@ -21,6 +21,9 @@ struct FaceCandidate {
   double angle = 0.0; // degrees the head is tilted (counter-clockwise in the image)
   double score = 0.0;
   std::string detector;
+  // The detector's own box, source pixels, where a landmark model was trained
+  // on its crops (face-api's SSD); empty otherwise.
+  cv::Rect2d box;
 };
 
 // Per-thread state of the fallback passes (OpenCV's cascades are not

@@ -80,6 +80,7 @@ json make_sidecar(const SidecarInput& in) {
                {"faces_found", in.faces_found},
                {"selection", in.all_faces ? "all-faces" : "largest"},
                {"detector", f.detector},
+               {"landmark_model", f.landmark_model},
                {"score", f.score},
                {"box_ltrb_inclusive", {f.box.left, f.box.top, f.box.right, f.box.bottom}},
                {"landmarks68", point_list(f.landmarks)}};

@@ -110,6 +110,7 @@ std::vector<FaceCandidate> SsdPass::run(const cv::Mat& small, double scale,
     c.size = kSide * w * scale;
     c.score = f.score;
     c.detector = "face-api-ssd";
+    c.box = cv::Rect2d(f.left * scale, f.top * scale, w * scale, (f.bottom - f.top) * scale);
     out.push_back(c);
   }
   return out;

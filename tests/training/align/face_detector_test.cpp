@@ -1,6 +1,9 @@
 // The detector on every portrait and album photo (reference_album_test checks
-// its boxes and landmarks against the original's).
+// its boxes and landmarks against the original's), and on a face in profile.
+#include "tests/support/face_api_package.h"
 #include "tests/support/test_paths.h"
+#include "training/align/dlib_hog.h"
+#include "training/align/face_api_landmarks.h"
 #include "training/align/face_detector.h"
 #include "training/align/landmark_predictor.h"
 
@@ -8,6 +11,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -61,6 +65,94 @@ TEST(FaceDetector, FindsTheFaceInEveryPortraitAndAlbumPhoto) {
   for (const auto& [name, n] : by_detector)
     std::cout << "  " << name << ": " << n << " photos\n";
   EXPECT_EQ(by_detector["dlib-hog"], 35);
+}
+
+// A face in full profile: the woman on the left of face-api's demo photo
+// sample2.jpg (MIT, installed with the package for the tests), one eye and
+// one ear in view, the nose tip on the silhouette. Her features, marked by
+// hand on the photo (1920 x 1367), +-3 px.
+struct ProfileMarks {
+  cv::Point2d nose_tip{361, 300};
+  cv::Point2d eye{409, 247}; // her left eye, iBUG points 42-47
+  cv::Point2d ear{565, 250};
+};
+
+cv::Point2d mean_of(const std::vector<cv::Point2d>& p, size_t first, size_t count) {
+  cv::Point2d sum(0, 0);
+  for (size_t i = first; i < first + count; ++i)
+    sum += p[i];
+  return sum / double(count);
+}
+
+double turn(const std::vector<cv::Point2d>& lm) {
+  return (lm[30].x - lm[0].x) / (lm[16].x - lm[0].x);
+}
+
+bool contains(const Box& b, const cv::Point2d& p) {
+  return p.x >= double(b.left) && p.x <= double(b.right) && p.y >= double(b.top) &&
+         p.y <= double(b.bottom);
+}
+
+TEST(FaceDetector, FindsAFaceInFullProfileAndPutsItsNoseOnTheSilhouette) {
+  const fs::path photo = test::face_api_demo_photo("sample2.jpg");
+  if (!fs::exists(photo))
+    GTEST_SKIP() << photo << " not found (packaging/bootstrap.sh test installs face-api)";
+  DetectorOptions with_dlib;
+  with_dlib.ssd_face_api_landmarks = false;
+  const FaceDetector dlib_landmarks(with_dlib);
+  if (!shared_detector().has_ssd() || !fs::exists(FaceApiLandmarks::default_manifest()))
+    GTEST_SKIP() << "face-api's SSD or landmark model is not installed (packaging/bootstrap.sh)";
+  const cv::Mat as_taken = load_rgb(photo);
+  ASSERT_EQ(as_taken.cols, 1920);
+  HogDetector original;
+  for (const bool mirrored : {false, true}) {
+    SCOPED_TRACE(mirrored ? "mirrored" : "as photographed");
+    cv::Mat rgb = as_taken;
+    ProfileMarks m;
+    if (mirrored) {
+      rgb = cv::Mat();
+      cv::flip(as_taken, rgb, 1);
+      for (cv::Point2d* p : {&m.nose_tip, &m.eye, &m.ear})
+        p->x = double(rgb.cols - 1) - p->x;
+    }
+    const auto the_profile = [&](const std::vector<DetectedFace>& faces) {
+      return std::find_if(faces.begin(), faces.end(), [&](const DetectedFace& f) {
+        return contains(f.box, m.nose_tip) && contains(f.box, m.eye);
+      });
+    };
+    const std::vector<DetectedFace> by_original = original.detect(rgb, 1);
+    EXPECT_EQ(std::count_if(by_original.begin(), by_original.end(),
+                            [&](const DetectedFace& f) { return contains(f.box, m.eye); }),
+              0)
+        << "the original's frontal detector misses a face in profile";
+    const std::vector<DetectedFace> faces = shared_detector().detect(rgb);
+    const auto face = the_profile(faces);
+    ASSERT_NE(face, faces.end()) << "the face in profile was not found";
+    EXPECT_EQ(face->landmark_model, "face-api-68");
+    const double width = double(face->box.width());
+    EXPECT_LT(double(face->box.width()), 1.2 * cv::norm(m.ear - m.nose_tip)) << "box too big";
+    EXPECT_GT(double(face->box.width()), 0.5 * cv::norm(m.ear - m.nose_tip)) << "box too small";
+    const std::vector<cv::Point2d>& lm = face->landmarks;
+    const double nose = cv::norm(lm[30] - m.nose_tip) / width;
+    // Mirrored, the eye in view is the face's right one (points 36-41).
+    const double eye = cv::norm(mean_of(lm, mirrored ? 36 : 42, 6) - m.eye) / width;
+    const double t = mirrored ? 1 - turn(lm) : turn(lm);
+    std::cout << (mirrored ? "mirrored" : "as photographed") << ": found by " << face->detector
+              << ", box " << face->box.width() << " px; nose tip off by " << nose
+              << " box widths, eye by " << eye << "; nose at " << t << " of the jaw line\n";
+    EXPECT_LT(nose, 0.05);
+    EXPECT_LT(eye, 0.05);
+    EXPECT_LT(t, 0.2) << "the nose tip lies at the silhouette's end of the jaw line";
+
+    // What the detector gave before: dlib's landmarks on the same face keep
+    // a frontal shape, the nose tip on the cheek. The checks above fail them.
+    const std::vector<DetectedFace> before = dlib_landmarks.detect(rgb);
+    const auto old = the_profile(before);
+    ASSERT_NE(old, before.end());
+    const double old_nose = cv::norm(old->landmarks[30] - m.nose_tip) / width;
+    std::cout << "  with dlib's landmarks the nose tip is off by " << old_nose << " box widths\n";
+    EXPECT_GT(old_nose, 0.2);
+  }
 }
 
 TEST(FaceDetector, MissingOrWrongLandmarkModelIsAClearError) {

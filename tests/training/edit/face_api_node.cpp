@@ -1,34 +1,23 @@
 #include "tests/training/edit/face_api_node.h"
 
+#include "tests/support/face_api_package.h"
 #include "tests/support/test_paths.h"
 #include "training/edit/identity_guard.h"
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <fstream>
 
 namespace fs = std::filesystem;
 
 namespace drig::test {
-namespace {
-
-// The node_modules holding @vladmandic/face-api and @tensorflow/tfjs.
-fs::path tfjs_modules() {
-  if (const char* env = std::getenv("DRIG_TFJS_NODE_MODULES"); env && *env)
-    return env;
-  const char* home = std::getenv("HOME");
-  return fs::path(home ? home : "/") / ".cache/diffusionrig/tfjs/node_modules";
-}
-
-} // namespace
 
 std::string face_api_node_missing() {
   if (run_command("command -v node > /dev/null").exit_code != 0)
     return "no node on PATH";
-  if (!fs::exists(tfjs_modules() / "@vladmandic/face-api/dist/face-api.node-wasm.js") ||
-      !fs::exists(tfjs_modules() / "@tensorflow/tfjs"))
-    return "no @vladmandic/face-api + @tensorflow/tfjs in " + tfjs_modules().string() +
+  if (!fs::exists(tfjs_node_modules() / "@vladmandic/face-api/dist/face-api.node-wasm.js") ||
+      !fs::exists(tfjs_node_modules() / "@tensorflow/tfjs"))
+    return "no @vladmandic/face-api + @tensorflow/tfjs in " + tfjs_node_modules().string() +
            " (packaging/bootstrap.sh test installs them; or set DRIG_TFJS_NODE_MODULES)";
   return {};
 }
@@ -47,8 +36,8 @@ nlohmann::json run_face_api_node(const std::string& net, const std::vector<cv::M
   }
   const fs::path script = drig::test::source_dir() / "tests/training/edit/face_api_reference.js";
   const CommandResult js =
-      run_command("NODE_PATH='" + tfjs_modules().string() + "' node '" + script.string() + "' '" +
-                  identity::default_models_dir().string() + "' " + net + args);
+      run_command("NODE_PATH='" + tfjs_node_modules().string() + "' node '" + script.string() +
+                  "' '" + identity::default_models_dir().string() + "' " + net + args);
   EXPECT_EQ(js.exit_code, 0) << "face-api's node run failed (" << net << ")";
   if (js.exit_code != 0)
     return nlohmann::json::array();

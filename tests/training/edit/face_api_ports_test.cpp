@@ -1,9 +1,11 @@
 // face-api's networks in LibTorch against the package's own TensorFlow.js
 // run (node, when the set-up installed it: packaging/bootstrap.sh test): the
-// SSD face detector (its input and errors too), the descriptor and the
-// expression classifier. Needs the face-api models; skips with a message
+// SSD face detector (its input and errors too), the descriptor, the
+// expression classifier and the 68-point landmarks. Needs the face-api models; skips with a message
 // without them.
+#include "model/face_api/face_landmarks.h"
 #include "model/face_api/ssd_face_detector.h"
+#include "tests/support/face_api_package.h"
 #include "tests/support/test_paths.h"
 #include "tests/training/edit/face_api_node.h"
 #include "training/edit/identity_guard.h"
@@ -205,4 +207,47 @@ TEST(FaceApiPorts, DescriptorAndExpressionsMatchFaceApiInNode) {
     EXPECT_LE(error, 1e-4) << "face " << i;
     EXPECT_LE(p_error, 1e-4) << "face " << i;
   }
+}
+
+// The 68-point landmark network on face crops from face-api's demo photos (a
+// face in full profile among them), each crop padded to a square and
+// resized to 112 here, so both runs see the same floats.
+TEST(FaceApiPorts, LandmarksMatchFaceApiInNode) {
+  const fs::path manifest = identity::default_models_dir() / face::kLandmarkManifest;
+  if (!fs::exists(manifest))
+    GTEST_SKIP() << "no " << manifest << " (packaging/bootstrap.sh installs it)";
+  if (const std::string missing = test::face_api_node_missing(); !missing.empty())
+    GTEST_SKIP() << missing;
+  // Face boxes (x, y, side) that face-api's SSD gives on sample2.jpg, squared:
+  // the woman in profile on the left, and the one facing the camera.
+  const cv::Mat photo = read_rgb(test::face_api_demo_photo("sample2.jpg"));
+  ASSERT_FALSE(photo.empty());
+  std::vector<cv::Mat> crops;
+  for (const cv::Rect r : {cv::Rect(308, 126, 259, 259), cv::Rect(1422, 153, 243, 243)}) {
+    cv::Mat crop;
+    cv::resize(photo(r), crop, cv::Size(face::kLandmarkInput, face::kLandmarkInput), 0, 0,
+               cv::INTER_AREA);
+    crop.convertTo(crop, CV_32FC3);
+    crops.push_back(crop);
+  }
+  const nlohmann::json js = test::run_face_api_node("landmarks", crops);
+  ASSERT_EQ(js.size(), crops.size());
+  const face::FaceLandmarkNet net(manifest);
+  for (size_t i = 0; i < crops.size(); ++i) {
+    const at::Tensor input = at::from_blob(
+        crops[i].data, {1, face::kLandmarkInput, face::kLandmarkInput, 3}, at::kFloat);
+    const at::Tensor ours = net.forward(input).flatten();
+    const at::Tensor theirs = at::tensor(js[i]["points"].get<std::vector<float>>());
+    ASSERT_EQ(theirs.numel(), 136);
+    const double error = (ours - theirs).abs().max().item<double>();
+    std::cout << "crop " << i << ": max landmark difference " << error
+              << " of the crop's side; nose tip at " << theirs[60].item<float>() << ", "
+              << theirs[61].item<float>() << "\n";
+    // float32 in both, other summation orders; 1e-4 of a 259 px crop is
+    // 0.03 px.
+    EXPECT_LE(error, 1e-4) << "crop " << i;
+  }
+  // The profile faces left: its nose tip lies at the crop's left edge, where
+  // a frontal shape would put it in the middle.
+  EXPECT_LT(js[0]["points"][60].get<double>(), 0.25);
 }

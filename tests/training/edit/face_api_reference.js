@@ -2,8 +2,9 @@
 // that check our LibTorch ports: prints each image's outputs as JSON.
 //   node face_api_reference.js MODELS_DIR NET IMAGE WIDTH HEIGHT [IMAGE WIDTH HEIGHT ...]
 // NET: ssd (IMAGE: raw 8-bit RGB; raw outputs and detections),
-//      descriptor | expression (IMAGE: raw float32 RGB, 0..255; the 128-d
-//      descriptor or the 7 probabilities).
+//      descriptor | expression | landmarks (IMAGE: raw float32 RGB, 0..255;
+//      the 128-d descriptor, the 7 probabilities or the 68 points as
+//      fractions of the square input, x0, y0, x1, ...).
 // Needs @vladmandic/face-api, @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm
 // on NODE_PATH (packaging/bootstrap.sh test installs them).
 const fs = require('fs');
@@ -15,6 +16,7 @@ const nets = {
   ssd: faceapi.nets.ssdMobilenetv1,
   descriptor: faceapi.nets.faceRecognitionNet,
   expression: faceapi.nets.faceExpressionNet,
+  landmarks: faceapi.nets.faceLandmark68Net,
 };
 
 function readImage(file, width, height, net) {
@@ -27,6 +29,10 @@ function readImage(file, width, height, net) {
 async function run(net, image) {
   if (net === 'descriptor') {
     return { descriptor: Array.from(await nets.descriptor.computeFaceDescriptor(image)) };
+  }
+  if (net === 'landmarks') {
+    const out = await nets.landmarks.forward(image);
+    return { points: Array.from(out.dataSync()) };
   }
   if (net === 'expression') {
     const out = await nets.expression.forward(image);
@@ -45,7 +51,7 @@ async function run(net, image) {
 
 async function main() {
   const [modelsDir, net, ...images] = process.argv.slice(2);
-  if (!nets[net]) throw new Error(`unknown network '${net}' (ssd, descriptor, expression)`);
+  if (!nets[net]) throw new Error(`unknown network '${net}' (ssd, descriptor, expression, landmarks)`);
   await tf.setBackend('cpu');
   await tf.ready();
   await nets[net].loadFromDisk(modelsDir);
