@@ -26,6 +26,11 @@ constexpr double kSide = 1.11, kShiftX = 0.0, kShiftY = 0.08;
 // found is small against the photo (a group, not a portrait, which does not
 // pay for them).
 constexpr int kTile = 512, kStride = 384;
+// A tile finds the faces up to its overlap whole; bigger ones are the
+// whole-photo pass's, which sees them at 30 px or more. A bigger box from a
+// tile is one the whole photo showed the network and it did not take: in a
+// tile, at full size, a chest or a patterned dress can pass for a face.
+constexpr double kLargestTileFace = kTile - kStride;
 
 face::SsdFace shifted(face::SsdFace f, int dx, int dy) {
   f.left += dx, f.right += dx, f.top += dy, f.bottom += dy;
@@ -87,7 +92,7 @@ std::vector<FaceCandidate> SsdPass::run(const cv::Mat& small, double scale,
           const bool cut = (f.left < 2 && x > 0) || (f.top < 2 && y > 0) ||
                            (f.right > tile.width - 2 && tile.br().x < small.cols) ||
                            (f.bottom > tile.height - 2 && tile.br().y < small.rows);
-          if (!cut)
+          if (!cut && f.right - f.left <= kLargestTileFace)
             found.push_back(shifted(f, x, y));
         }
       }

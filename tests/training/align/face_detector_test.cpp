@@ -155,6 +155,28 @@ TEST(FaceDetector, FindsAFaceInFullProfileAndPutsItsNoseOnTheSilhouette) {
   }
 }
 
+// face-api's demo photo sample6.jpg: four women, faces 224 px wide. Against
+// the photo that is a group, so the SSD also looks at tiles, where, at full
+// size, the green top of the woman on the right (x 1491-1823, y 597-930)
+// passed for a face bigger than any real one, and so became the photo's face
+// when only the largest is kept.
+TEST(FaceDetector, TilesAddOnlyFacesTheWholePhotoCouldMiss) {
+  const fs::path photo = test::face_api_demo_photo("sample6.jpg");
+  if (!fs::exists(photo))
+    GTEST_SKIP() << photo << " not found (packaging/bootstrap.sh test installs face-api)";
+  if (!shared_detector().has_ssd())
+    GTEST_SKIP() << "face-api's SSD model is not installed (packaging/bootstrap.sh)";
+  const std::vector<DetectedFace> faces = shared_detector().detect(load_rgb(photo));
+  for (const DetectedFace& f : faces)
+    std::cout << f.detector << " " << f.box.left << "," << f.box.top << " " << f.box.width()
+              << " px\n";
+  ASSERT_EQ(faces.size(), 4u);
+  for (const DetectedFace& f : faces) {
+    EXPECT_EQ(f.detector, "dlib-hog");
+    EXPECT_FALSE(contains(Box{1491, 597, 1823, 930}, f.landmarks[30])) << "the chest again";
+  }
+}
+
 TEST(FaceDetector, MissingOrWrongLandmarkModelIsAClearError) {
   test::TempDir tmp("face_detector_model");
   DetectorOptions o;

@@ -12,3 +12,5 @@ drig_add_test(NAME test_training_album_job SOURCES ${CMAKE_CURRENT_LIST_DIR}/alb
 drig_add_test(NAME test_training_reference_album
               SOURCES ${CMAKE_CURRENT_LIST_DIR}/reference_album_test.cpp LIBS drig_training
               LABELS integration)
+drig_add_test(NAME test_training_ssd_pass SOURCES ${CMAKE_CURRENT_LIST_DIR}/ssd_pass_test.cpp
+              LIBS drig_training LABELS integration)
