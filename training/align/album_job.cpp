@@ -68,22 +68,62 @@ std::vector<fs::path> collect_photos(const std::vector<fs::path>& inputs) {
 
 namespace {
 
+// Whether the crop <stem>.png in `dir` is another photo's: its sidecar names
+// a photo that exists and is not `photo`. A photo that is gone (an album
+// moved elsewhere) gives its name up; a .json that is not a sidecar keeps it.
+bool taken_by_another(const fs::path& dir, const std::string& stem, const fs::path& photo) {
+  std::optional<AlignmentRecord> record;
+  try {
+    record = read_sidecar(dir / (stem + ".json"));
+  } catch (const Error&) {
+    return true;
+  }
+  std::error_code ec;
+  return record && fs::exists(record->source, ec) && !fs::equivalent(record->source, photo, ec);
+}
+
 // The original names outputs <stem>.png; photos sharing a stem (a.jpg, a.png,
-// or one name in two folders) get _2, _3... in input order instead of silently
-// overwriting each other.
-std::vector<std::string> output_stems(const std::vector<fs::path>& photos) {
-  std::map<std::string, int> seen;
+// one name in two folders, or in two runs into one folder, as the Studio's
+// imports are) get _2, _3... instead of silently overwriting each other. A
+// photo keeps the name its earlier run gave it.
+std::vector<std::string> output_stems(const std::vector<fs::path>& photos, const fs::path& dir) {
+  std::set<std::string> used;
   std::vector<std::string> stems;
   for (const fs::path& p : photos) {
-    const std::string stem = p.stem().string();
-    const int n = ++seen[stem];
-    stems.push_back(n == 1 ? stem : stem + "_" + std::to_string(n));
+    const std::string base = p.stem().string();
+    std::string stem = base;
+    for (int n = 2; used.count(stem) > 0 || taken_by_another(dir, stem, p); ++n)
+      stem = base + "_" + std::to_string(n);
+    used.insert(stem);
+    stems.push_back(stem);
   }
   return stems;
 }
 
 fs::path output_png(const fs::path& dir, const std::string& stem, int face) {
   return dir / (face == 0 ? stem + ".png" : stem + "_face" + std::to_string(face + 1) + ".png");
+}
+
+// An earlier run's crops of this photo from `first_face` on (the photo had
+// more faces then, or the run kept every face): what is in the folder is
+// what this run found, so a dataset built from it takes no stale face. Only
+// pairs whose sidecar names this photo are removed.
+void remove_outputs_from(const fs::path& dir, const std::string& stem, int first_face,
+                         const fs::path& photo) {
+  for (int k = first_face;; ++k) {
+    const fs::path png = output_png(dir, stem, k);
+    std::optional<AlignmentRecord> record;
+    try {
+      record = read_sidecar(sidecar_path(png));
+    } catch (const Error&) {
+      return; // not ours to remove
+    }
+    std::error_code ec;
+    if (!record || !fs::equivalent(record->source, photo, ec))
+      return;
+    fs::remove(png, ec);
+    fs::remove(sidecar_path(png), ec);
+  }
 }
 
 void write_png_atomic(const fs::path& path, const cv::Mat& rgb) {
@@ -106,6 +146,20 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
                       options.allow_small_faces)) {
     result.status = PhotoStatus::UpToDate;
     result.outputs.push_back(first);
+    // Every face an --all-faces run wrote, as it listed them.
+    for (int k = 1; options.all_faces; ++k) {
+      const fs::path next = output_png(options.output_dir, stem, k);
+      if (!fs::exists(next) || !sidecar_matches(sidecar_path(next), quick, options.size, true,
+                                                options.allow_small_faces))
+        break;
+      result.outputs.push_back(next);
+    }
+    try {
+      if (const auto record = read_sidecar(sidecar_path(first)))
+        result.faces_found = record->faces_found;
+    } catch (const Error&) {
+      result.faces_found = int(result.outputs.size());
+    }
     return result;
   }
   image_io::LoadedImage loaded;
@@ -131,6 +185,7 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
   if (faces.empty()) {
     result.status = PhotoStatus::NoFace;
     result.reason = fmt::format("no face found ({}x{} pixels)", rgb.cols, rgb.rows);
+    remove_outputs_from(options.output_dir, stem, 0, photo);
     return result;
   }
   SourceStamp stamp = stamp_source(photo, true);
@@ -166,6 +221,7 @@ PhotoResult align_one(const fs::path& photo, const std::string& stem,
     if (!options.all_faces)
       break;
   }
+  remove_outputs_from(options.output_dir, stem, written, photo);
   if (written == 0) {
     result.status = PhotoStatus::TooSmall;
     result.reason = fmt::format("every face is too small for {}x{} output ({})", options.size,
@@ -198,7 +254,7 @@ AlignSummary align_album(const AlignJobOptions& options, const JobContext& job) 
   DRIG_CHECK(fs::is_directory(options.output_dir), "{}: cannot create the output folder ({})",
              options.output_dir.string(), ec.message());
   const FaceDetector detector(options.detector);
-  const std::vector<std::string> stems = output_stems(photos);
+  const std::vector<std::string> stems = output_stems(photos, options.output_dir);
 
   AlignSummary summary;
   ProgressReporter progress(job, "align", static_cast<int64_t>(photos.size()));

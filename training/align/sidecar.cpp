@@ -143,6 +143,7 @@ std::optional<AlignmentRecord> read_sidecar(const fs::path& sidecar) {
     for (const json& p : j.at("face").at("landmarks68"))
       r.landmarks.emplace_back(p.at(0).get<double>(), p.at(1).get<double>());
     r.source = j.at("source").at("path").get<std::string>();
+    r.faces_found = j.at("face").value("faces_found", 0);
     r.orientation_applied = j.at("image").value("orientation_applied", true);
     r.icc_converted = j.at("image").value("icc_converted", false);
     r.region_px = a.value("upscaled_from_px", 0);

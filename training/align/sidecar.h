@@ -46,6 +46,7 @@ struct AlignmentRecord {
   int output_size = 256;
   cv::Matx23d aligned_to_source, source_to_aligned; // pixel centres at +0.5
   std::vector<cv::Point2d> landmarks;               // 68, source pixel indices
+  int faces_found = 0;                              // in the photo, by the run that wrote it
   bool orientation_applied = true, icc_converted = false;
   // The face region was smaller than the output and upscaled (editing only).
   bool upscaled = false;

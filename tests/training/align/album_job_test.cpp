@@ -149,6 +149,34 @@ TEST(AlbumJob, SameStemsDoNotOverwriteEachOther) {
   EXPECT_TRUE(fs::exists(out / "face_2.png"));
   EXPECT_NE(read_json(out / "face.json")["source"]["md5"],
             read_json(out / "face_2.json")["source"]["md5"]);
+
+  // A later run into the same folder (the Studio aligns each import on its
+  // own) with a third photo of that name takes a free name and leaves the
+  // other photos' crops alone.
+  test::TempDir other("album_stems_other");
+  fs::copy_file(portrait("exp_3.jpg"), other / "face.jpg");
+  const auto before = fs::last_write_time(out / "face.png");
+  AlignJobOptions later = o;
+  later.inputs = {other.path()};
+  const AlignSummary s = align_album(later, {});
+  ASSERT_EQ(s.photos.size(), 1u);
+  ASSERT_EQ(s.photos[0].outputs.size(), 1u);
+  EXPECT_EQ(s.photos[0].outputs[0], out / "face_3.png");
+  EXPECT_EQ(fs::last_write_time(out / "face.png"), before);
+  EXPECT_EQ(read_json(out / "face.json")["source"]["path"],
+            fs::absolute(album / "face.jpg").string());
+  // Run again, every photo keeps its name and is up to date.
+  EXPECT_EQ(align_album(later, {}).count(PhotoStatus::UpToDate), 1);
+  EXPECT_EQ(align_album(o, {}).count(PhotoStatus::UpToDate), 2);
+  // A photo that is gone gives its name up.
+  fs::remove(other / "face.jpg");
+  test::TempDir third("album_stems_third");
+  fs::copy_file(portrait("exp_5.jpg"), third / "face.jpg");
+  later.inputs = {third.path()};
+  const AlignSummary t = align_album(later, {});
+  ASSERT_EQ(t.photos.size(), 1u);
+  ASSERT_EQ(t.photos[0].outputs.size(), 1u);
+  EXPECT_EQ(t.photos[0].outputs[0], out / "face_3.png");
 }
 
 TEST(AlbumJob, AllFacesWritesOneCropPerFaceLargestFirst) {
@@ -175,6 +203,45 @@ TEST(AlbumJob, AllFacesWritesOneCropPerFaceLargestFirst) {
     return (b[2].get<double>() - b[0].get<double>()) * (b[3].get<double>() - b[1].get<double>());
   };
   EXPECT_GE(area(first), area(second));
+
+  // A re-run lists every face the run before wrote (the Studio's face list),
+  // without aligning them again...
+  o.force = false;
+  const AlignSummary again = align_album(o, {});
+  EXPECT_EQ(again.photos[0].status, PhotoStatus::UpToDate);
+  EXPECT_EQ(again.photos[0].outputs, all.photos[0].outputs);
+  EXPECT_EQ(again.photos[0].faces_found, all.photos[0].faces_found);
+  // ...and a run that keeps only the largest face leaves only that one in the
+  // folder, so a dataset made from it takes no other.
+  o.all_faces = false;
+  const AlignSummary largest = align_album(o, {});
+  EXPECT_EQ(largest.photos[0].status, PhotoStatus::Aligned);
+  EXPECT_TRUE(fs::exists(out / "2008_001009.png"));
+  EXPECT_FALSE(fs::exists(out / "2008_001009_face2.png"));
+  EXPECT_FALSE(fs::exists(out / "2008_001009_face2.json"));
+}
+
+TEST(AlbumJob, APhotoThatNoLongerShowsAFaceLeavesNoCrop) {
+  DRIG_REQUIRE_SHARED();
+  test::TempDir album("album_changed");
+  test::TempDir out("album_changed_out");
+  fs::copy_file(portrait("exp_2.jpg"), album / "photo.jpg");
+  std::ofstream(out / "notes.json") << "{\"mine\": true}"; // not a sidecar: left alone
+  AlignJobOptions o;
+  o.inputs = {album.path()};
+  o.output_dir = out.path();
+  ASSERT_EQ(align_album(o, {}).count(PhotoStatus::Aligned), 1);
+  ASSERT_TRUE(fs::exists(out / "photo.png"));
+  // The photo is replaced by one without a face (a grey frame).
+  const auto stamp = fs::last_write_time(album / "photo.jpg");
+  cv::imwrite((album / "photo.jpg").string(),
+              cv::Mat(300, 400, CV_8UC3, cv::Scalar(128, 128, 128)));
+  fs::last_write_time(album / "photo.jpg", stamp + std::chrono::seconds(5));
+  const AlignSummary s = align_album(o, {});
+  EXPECT_EQ(s.count(PhotoStatus::NoFace), 1);
+  EXPECT_FALSE(fs::exists(out / "photo.png")) << "the old face's crop is still there";
+  EXPECT_FALSE(fs::exists(out / "photo.json"));
+  EXPECT_TRUE(fs::exists(out / "notes.json"));
 }
 
 TEST(AlbumJob, CancelStopsCleanlyAndKeepsFinishedOutputs) {
