@@ -376,6 +376,39 @@ private Q_SLOTS:
     QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
   }
 
+  // Two cards, one file name: each import is its own alignment run, and the
+  // second photo's crop must not replace the first's, which its entry (and
+  // any edit or training of it) still points to.
+  void sameFileNameFromTwoImportsKeepsBothCrops() {
+    const std::filesystem::path albums = drig::test::shared_dir() / "testdata/albums";
+    const std::filesystem::path root = std::filesystem::path(test::temp_root().toStdString());
+    const std::filesystem::path card_a = root / "card_a", card_b = root / "card_b";
+    std::filesystem::create_directories(card_a);
+    std::filesystem::create_directories(card_b);
+    std::filesystem::copy_file(albums / "mark/img13.jpg", card_a / "IMG_0001.JPG",
+                               std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(albums / "angelina/img1.jpg", card_b / "IMG_0001.JPG",
+                               std::filesystem::copy_options::overwrite_existing);
+    MainWindow window;
+    ProjectController* controller = window.projectController();
+    QString error;
+    const QString folder = QDir(test::temp_root()).filePath(QStringLiteral("two_cards_project"));
+    QVERIFY2(controller->newProject(folder, QStringLiteral("Cards"), &error), qPrintable(error));
+    for (const std::filesystem::path& card : {card_a, card_b}) {
+      controller->importPaths({QString::fromStdString((card / "IMG_0001.JPG").string())});
+      QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
+    }
+    const auto& photos = controller->project()->photos;
+    QCOMPARE(photos.size(), size_t(2));
+    QVERIFY(!photos[0].aligned.empty() && !photos[1].aligned.empty());
+    QVERIFY2(photos[0].aligned != photos[1].aligned, "both entries point to one crop");
+    for (const auto& e : photos) {
+      const auto record = drig::align::read_sidecar(drig::align::sidecar_path(e.aligned));
+      QVERIFY(record.has_value());
+      QCOMPARE(record->source, e.source);
+    }
+  }
+
   void missingDetectorModelIsSaidOnce() {
     const QByteArray saved = qgetenv("DIFFUSIONRIG_FACE_MODELS");
     const QString empty = QDir(test::temp_root()).filePath(QStringLiteral("no_face_models"));
