@@ -32,7 +32,7 @@ FaceApiModels find_face_api_models(const std::filesystem::path& folder) {
   m.descriptor = has(kDescriptorManifest);
   m.expression = has(kExpressionManifest);
   m.detector = has("ssd_mobilenetv1_model-weights_manifest.json");
-  m.landmarks = has("face_landmark_68_model-weights_manifest.json");
+  m.landmarks = has(kLandmarkManifest);
   return m;
 }
 

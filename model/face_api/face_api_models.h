@@ -9,6 +9,7 @@ namespace drig::face {
 
 inline constexpr const char* kDescriptorManifest = "face_recognition_model-weights_manifest.json";
 inline constexpr const char* kExpressionManifest = "face_expression_model-weights_manifest.json";
+inline constexpr const char* kLandmarkManifest = "face_landmark_68_model-weights_manifest.json";
 
 // $DIFFUSIONRIG_FACE_MODELS when set; else ~/.local/share/diffusionrig/face-api
 // or the package's /usr/share/diffusionrig/face-api, the first that holds the

@@ -14,7 +14,6 @@
 
 namespace drig::face {
 
-inline constexpr const char* kLandmarkManifest = "face_landmark_68_model-weights_manifest.json";
 inline constexpr int kLandmarkInput = kDenseFeaturesInput;
 
 class FaceLandmarkNet {

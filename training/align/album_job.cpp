@@ -12,7 +12,6 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 namespace drig::align {

@@ -3,6 +3,7 @@
 // SSD face detector (its input and errors too), the descriptor, the
 // expression classifier and the 68-point landmarks. Needs the face-api models; skips with a message
 // without them.
+#include "model/face_api/face_api_models.h"
 #include "model/face_api/face_landmarks.h"
 #include "model/face_api/ssd_face_detector.h"
 #include "tests/support/face_api_package.h"
