@@ -64,12 +64,14 @@ install(FILES "${CMAKE_SOURCE_DIR}/README.md" "${CMAKE_SOURCE_DIR}/CHANGELOG.md"
 install(DIRECTORY "${CMAKE_SOURCE_DIR}/docs/images" DESTINATION ${DRIG_DOCDIR})
 install(FILES "${CMAKE_SOURCE_DIR}/packaging/debian/copyright" DESTINATION ${DRIG_DOCDIR})
 
-# The identity guard's face models (MIT, from the npm package @vladmandic/face-api that
-# packaging/bootstrap.sh fetches): bundled with their licence when the build machine has them.
+# The face models of the identity guard and the face detection (MIT, from the npm package
+# @vladmandic/face-api that packaging/bootstrap.sh fetches): bundled with their licence when the
+# build machine has them.
 set(DRIG_FACE_MODELS_DIR "$ENV{HOME}/.local/share/diffusionrig/face-api"
     CACHE PATH "face-api model files to bundle in the package")
 if(EXISTS "${DRIG_FACE_MODELS_DIR}/face_recognition_model-weights_manifest.json")
-  foreach(model face_recognition_model ssd_mobilenetv1_model face_expression_model)
+  foreach(model face_recognition_model ssd_mobilenetv1_model face_expression_model
+                face_landmark_68_model)
     install(FILES "${DRIG_FACE_MODELS_DIR}/${model}-weights_manifest.json"
                   "${DRIG_FACE_MODELS_DIR}/${model}.bin"
             DESTINATION ${CMAKE_INSTALL_DATADIR}/diffusionrig/face-api)

@@ -92,6 +92,7 @@ TEST(Cli, DoctorReportsTheFaceModels) {
   auto result = run_command(env + cli() + " --assets " + assets.path().string() + " doctor --json");
   nlohmann::json report = nlohmann::json::parse(result.out);
   EXPECT_FALSE(report.at("face_models").at("descriptor").get<bool>());
+  EXPECT_FALSE(report.at("face_models").at("landmarks").get<bool>());
   EXPECT_EQ(report.at("face_models").at("folder"), models.path().string());
   EXPECT_NE(report.at("notes").dump().find("identity guard"), std::string::npos);
   EXPECT_TRUE(report.at("ok").get<bool>()) << "optional models are not a problem";
@@ -99,9 +100,17 @@ TEST(Cli, DoctorReportsTheFaceModels) {
   drig::write_file_atomic(models / "ssd_mobilenetv1_model-weights_manifest.json", "[]");
   drig::write_file_atomic(models / "ssd_mobilenetv1_model.bin", "");
   result = run_command(env + cli() + " --assets " + assets.path().string() + " doctor");
-  EXPECT_NE(result.out.find("identity missing, expressions missing, detector ok"),
-            std::string::npos)
+  EXPECT_NE(
+      result.out.find("identity missing, expressions missing, detector ok, landmarks missing"),
+      std::string::npos)
       << result.out;
+  // The SSD's faces get their landmarks from face-api's 68-point model.
+  drig::write_file_atomic(models / "face_landmark_68_model-weights_manifest.json", "[]");
+  drig::write_file_atomic(models / "face_landmark_68_model.bin", "");
+  result = run_command(env + cli() + " --assets " + assets.path().string() + " doctor --json");
+  report = nlohmann::json::parse(result.out);
+  EXPECT_TRUE(report.at("face_models").at("landmarks").get<bool>());
+  EXPECT_TRUE(report.at("face_models").at("detector").get<bool>());
 }
 
 TEST(Cli, DoctorTextNamesTheAssetsFolderFromTheEnvironment) {

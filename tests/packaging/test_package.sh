@@ -42,7 +42,9 @@ for f in usr/bin/diffusionrig usr/bin/diffusionrig-studio \
   [ -e "$root/$f" ] || fail "the package lacks /$f"
 done
 if [ -f "${DIFFUSIONRIG_FACE_MODELS:-$HOME/.local/share/diffusionrig/face-api}/face_recognition_model.bin" ]; then
-  for f in face_recognition_model.bin face_recognition_model-weights_manifest.json LICENSE; do
+  for f in face_recognition_model.bin face_recognition_model-weights_manifest.json \
+    ssd_mobilenetv1_model.bin face_expression_model.bin face_landmark_68_model.bin \
+    face_landmark_68_model-weights_manifest.json LICENSE; do
     [ -e "$root/usr/share/diffusionrig/face-api/$f" ] || fail "the package lacks the face model $f"
   done
 fi
