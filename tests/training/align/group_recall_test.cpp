@@ -1,11 +1,11 @@
 // Recall on the annotated group photos (dlib's XML boxes): every face, as
 // --all-faces keeps them, against the original detector on the same photos.
 #include "tests/support/test_paths.h"
+#include "tests/training/align/reference_faces.h"
 #include "training/align/dlib_hog.h"
 #include "training/align/face_detector.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -197,24 +197,12 @@ struct Crowd {
 };
 
 Crowd make_crowd() {
-  const fs::path ref = test::shared_dir() / "reference/align/expected/landmarks.json";
-  std::ifstream in(ref);
-  const nlohmann::json json = nlohmann::json::parse(in);
   constexpr int kCell = 260;
   const std::vector<std::string> conditions = {"untouched", "tilted 45 degrees", "dark and noisy",
                                                "face mask", "sunglasses"};
   std::vector<std::pair<cv::Mat, std::vector<cv::Point2d>>> bases;
-  for (const auto& [key, entry] : json["images"].items()) {
-    if (key.rfind("portraits/", 0) != 0 || entry["faces"].size() != 1)
-      continue;
-    const cv::Mat rgb = read_rgb(test::shared_dir() / "testdata/faces" / key);
-    std::vector<cv::Point2d> lm;
-    for (const auto& p : entry["faces"][0]["landmarks"])
-      lm.emplace_back(p[0].get<double>(), p[1].get<double>());
-    bases.emplace_back(rgb, lm);
-    if (bases.size() == 8)
-      break;
-  }
+  for (const test::ReferenceFace& face : test::reference_portraits("portraits/", 8))
+    bases.emplace_back(face.rgb, face.landmarks);
   const int rows = int(bases.size());
   Crowd crowd;
   crowd.rgb =

@@ -3,15 +3,13 @@
 // fallback passes must find them, and find the right face (landmarks near the
 // transformed reference landmarks).
 #include "tests/support/test_paths.h"
+#include "tests/training/align/reference_faces.h"
 #include "training/align/dlib_hog.h"
 #include "training/align/face_detector.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <fstream>
 #include <functional>
 #include <map>
 
@@ -70,23 +68,10 @@ double mean_error(const std::vector<cv::Point2d>& a, const std::vector<cv::Point
 
 TEST(HardFaces, FallbacksFindWhatTheOriginalMisses) {
   DRIG_REQUIRE_SHARED();
-  const fs::path ref = test::shared_dir() / "reference/align/expected/landmarks.json";
-  std::ifstream in(ref);
-  const nlohmann::json json = nlohmann::json::parse(in);
   std::vector<Case> bases;
-  for (const auto& [key, entry] : json["images"].items()) {
-    if (key.rfind("portraits/exp_", 0) != 0 || entry["faces"].empty())
-      continue;
-    Case c;
-    cv::Mat bgr =
-        cv::imread((test::shared_dir() / "testdata/faces/portraits" / key.substr(10)).string(),
-                   cv::IMREAD_COLOR);
-    cv::cvtColor(bgr, c.rgb, cv::COLOR_BGR2RGB);
-    for (const auto& p : entry["faces"][0]["landmarks"])
-      c.landmarks.emplace_back(p[0].get<double>(), p[1].get<double>());
-    bases.push_back(c);
-    if (bases.size() == 5)
-      break;
+  for (const test::ReferenceFace& face : test::reference_portraits("portraits/exp_", 5)) {
+    ASSERT_FALSE(face.rgb.empty()) << face.key;
+    bases.push_back({face.rgb, face.landmarks});
   }
   ASSERT_EQ(bases.size(), 5u);
   const std::map<std::string, std::function<Case(const Case&)>> kinds = {

@@ -2,14 +2,11 @@
 // photo shows it) where the whole photo, shrunk to the network's 512 px,
 // leaves each face too small to find, and the tiles find them.
 #include "tests/support/test_paths.h"
+#include "tests/training/align/reference_faces.h"
 #include "training/align/ssd_pass.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-
-#include <fstream>
 
 namespace drig::align {
 namespace {
@@ -25,28 +22,14 @@ struct Crowd {
 // The reference portraits' faces, each scaled to a `face` px jaw line, on a
 // grid of `cell` px cells over grey.
 Crowd make_crowd(double face, int cell, int columns) {
-  std::ifstream in(test::shared_dir() / "reference/align/expected/landmarks.json");
-  const nlohmann::json json = nlohmann::json::parse(in);
-  std::vector<std::pair<cv::Mat, std::vector<cv::Point2d>>> faces;
-  for (const auto& [key, entry] : json["images"].items()) {
-    if (key.rfind("portraits/", 0) != 0 || entry["faces"].size() != 1)
-      continue;
-    const cv::Mat bgr =
-        cv::imread((test::shared_dir() / "testdata/faces/portraits" / key.substr(10)).string(),
-                   cv::IMREAD_COLOR);
-    std::vector<cv::Point2d> lm;
-    for (const auto& p : entry["faces"][0]["landmarks"])
-      lm.emplace_back(p[0].get<double>(), p[1].get<double>());
-    cv::Mat rgb;
-    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-    faces.emplace_back(rgb, lm);
-  }
+  const std::vector<test::ReferenceFace> faces = test::reference_portraits();
   Crowd crowd;
   crowd.face = face;
   const int rows = int((faces.size() + size_t(columns) - 1) / size_t(columns));
   crowd.rgb = cv::Mat(rows * cell, columns * cell, CV_8UC3, cv::Scalar(120, 120, 120));
   for (size_t i = 0; i < faces.size(); ++i) {
-    const auto& [rgb, lm] = faces[i];
+    const cv::Mat& rgb = faces[i].rgb;
+    const std::vector<cv::Point2d>& lm = faces[i].landmarks;
     cv::Point2d centre(0, 0);
     for (const cv::Point2d& p : lm)
       centre += p / double(lm.size());
