@@ -112,20 +112,7 @@ at::Tensor SsdFaceDetector::input(const at::Tensor& rgb) {
   const int64_t h = rgb.size(0), w = rgb.size(1), side = std::max(h, w);
   const at::Tensor square =
       at::constant_pad_nd(rgb.to(at::kFloat), {0, 0, 0, side - w, 0, side - h});
-  // TensorFlow's resize_bilinear without half-pixel centres: source =
-  // destination * in / out, the last row and column repeated.
-  const double step = double(side) / kSsdInput;
-  const at::Tensor pos = at::arange(kSsdInput, at::kDouble) * step;
-  const at::Tensor lo = at::floor(pos).to(at::kLong);
-  const at::Tensor hi = at::clamp_max(lo + 1, side - 1);
-  const at::Tensor frac = (pos - lo.to(at::kDouble)).to(at::kFloat);
-  const at::Tensor rows =
-      square.index_select(0, lo) +
-      (square.index_select(0, hi) - square.index_select(0, lo)) * frac.view({kSsdInput, 1, 1});
-  const at::Tensor out =
-      rows.index_select(1, lo) +
-      (rows.index_select(1, hi) - rows.index_select(1, lo)) * frac.view({1, kSsdInput, 1});
-  return out.unsqueeze(0).contiguous();
+  return tf_resize_bilinear(square, kSsdInput, kSsdInput).unsqueeze(0).contiguous();
 }
 
 SsdOutput SsdFaceDetector::forward(const at::Tensor& x) const {

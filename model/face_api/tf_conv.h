@@ -1,7 +1,8 @@
 #pragma once
 
 // Convolutions of face-api's TensorFlow.js networks on LibTorch tensors
-// (NCHW): TensorFlow's 'same' padding and its weight layouts.
+// (NCHW): TensorFlow's 'same' padding and its weight layouts; and the
+// bilinear resize face-api feeds its networks with.
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -20,6 +21,11 @@ at::Tensor conv(const at::Tensor& x, const at::Tensor& weight, const at::Tensor&
 // would pad symmetrically. groups = channels makes it depthwise.
 at::Tensor conv_same(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
                      int stride, int64_t groups = 1);
+
+// tf.image.resizeBilinear as face-api calls it (no align_corners, no
+// half-pixel centres, no antialiasing) on an (H, W, C) image: output pixel i
+// samples input i * in / out, the last row and column repeated. Float result.
+at::Tensor tf_resize_bilinear(const at::Tensor& hwc, int64_t out_h, int64_t out_w);
 
 // TensorFlow filter layouts to PyTorch's (out, in / groups, k, k).
 at::Tensor from_tf_filter(const at::Tensor& hwio);    // [k, k, in, out]

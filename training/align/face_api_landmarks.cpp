@@ -3,6 +3,7 @@
 #include "model/base/load_once.h"
 #include "model/face_api/face_api_models.h"
 #include "model/face_api/face_landmarks.h"
+#include "model/face_api/tf_conv.h"
 
 #include <ATen/ATen.h>
 
@@ -37,29 +38,11 @@ std::vector<cv::Point2d> FaceApiLandmarks::predict(const cv::Mat& rgb,
   cv::Mat square(side, side, CV_8UC3, cv::Scalar(0, 0, 0));
   rgb(crop).copyTo(
       square(cv::Rect(w < h ? before : 0, h < w ? before : 0, crop.width, crop.height)));
-  // tf.image.resizeBilinear without align_corners or half-pixel centres:
-  // output pixel i samples input i * side / 112, clamped at the last row.
   constexpr int n = face::kLandmarkInput;
-  at::Tensor input = at::empty({1, n, n, 3}, at::kFloat);
-  float* out = input.data_ptr<float>();
-  const double step = double(side) / n;
-  for (int y = 0; y < n; ++y) {
-    const double sy = y * step;
-    const int ya = std::min(int(sy), side - 1), yb = std::min(ya + 1, side - 1);
-    const float fy = float(sy - ya);
-    for (int x = 0; x < n; ++x) {
-      const double sx = x * step;
-      const int xa = std::min(int(sx), side - 1), xb = std::min(xa + 1, side - 1);
-      const float fx = float(sx - xa);
-      const auto* a = square.ptr<cv::Vec3b>(ya);
-      const auto* b = square.ptr<cv::Vec3b>(yb);
-      for (int ch = 0; ch < 3; ++ch) {
-        const float top = a[xa][ch] + (a[xb][ch] - a[xa][ch]) * fx;
-        const float bottom = b[xa][ch] + (b[xb][ch] - b[xa][ch]) * fx;
-        *out++ = top + (bottom - top) * fy;
-      }
-    }
-  }
+  const at::Tensor input =
+      face::tf_resize_bilinear(at::from_blob(square.data, {side, side, 3}, at::kByte), n, n)
+          .unsqueeze(0)
+          .contiguous();
   const at::Tensor rel = net_->forward(input)[0].to(at::kDouble).contiguous();
   const double* p = rel.data_ptr<double>();
   // face-api's postProcess takes the padding off symmetrically, (side - w) / 2.
