@@ -3,6 +3,7 @@
 #include "model/base/error.h"
 #include "model/base/load_once.h"
 #include "training/align/face_detector.h"
+#include "training/align/sidecar.h"
 #include "training/edit/edit_engine.h"
 #include "training/photo_io/image_file.h"
 
@@ -184,6 +185,38 @@ IdentityGuard::similarity_matrix(const std::vector<fs::path>& photos) const {
     for (size_t j = i + 1; j < n; ++j)
       sim[i][j] = sim[j][i] = face::descriptor_similarity(descriptors[i], descriptors[j]);
   return sim;
+}
+
+std::vector<std::vector<float>> IdentityGuard::describe_aligned(const std::vector<fs::path>& crops,
+                                                                const JobContext& job) const {
+  std::vector<std::vector<float>> out(crops.size());
+  ProgressReporter progress(job, "identity", int64_t(crops.size()));
+  for (size_t i = 0; i < crops.size(); ++i) {
+    progress.check_cancel();
+    try {
+      std::error_code ec;
+      const cv::Mat bgr = fs::is_regular_file(crops[i], ec)
+                              ? cv::imread(crops[i].string(), cv::IMREAD_COLOR)
+                              : cv::Mat();
+      if (!bgr.empty()) {
+        cv::Mat rgb;
+        cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+        std::vector<cv::Point2d> points;
+        if (const auto record = align::read_sidecar(align::sidecar_path(crops[i])))
+          points = record->aligned_landmarks(rgb.cols);
+        if (points.empty())
+          points = landmarks(rgb);
+        if (!points.empty()) {
+          const at::Tensor d = describe_chips({face_chip(rgb, points)})[0].contiguous();
+          out[i].assign(d.data_ptr<float>(), d.data_ptr<float>() + d.numel());
+        }
+      }
+    } catch (const Error&) {
+      out[i].clear(); // an unreadable sidecar or a face too small: not described
+    }
+    progress.advance(1, crops[i].filename().string());
+  }
+  return out;
 }
 
 at::Tensor IdentityGuard::describe(const fs::path& photo) const {

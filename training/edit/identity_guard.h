@@ -5,6 +5,7 @@
 // network, model/face_api/face_descriptor.h) from the face-api models the user
 // installed (`packaging/bootstrap.sh` fetches them from npm); the program
 // never downloads them.
+#include "model/base/progress.h"
 #include "model/face_api/face_api_models.h"
 #include "model/face_api/face_descriptor.h"
 #include "model/face_api/face_expression.h"
@@ -69,6 +70,11 @@ public:
   bool has_expressions() const { return expression_ != nullptr; }
   // Descriptors of prepared chips (N x face_chip()).
   at::Tensor describe_chips(const std::vector<cv::Mat>& chips) const;
+  // One descriptor (128 floats) per aligned crop, cut at the landmarks its
+  // sidecar records (found again where it has none); empty for a crop that
+  // cannot be read or shows no face. Progress per crop, cancellable.
+  std::vector<std::vector<float>> describe_aligned(const std::vector<std::filesystem::path>& crops,
+                                                   const JobContext& job = {}) const;
 
   // Every pair's similarity (1 - descriptor distance; 1 on the diagonal) of
   // the photos' largest faces; Error naming the first photo without a face.

@@ -107,7 +107,9 @@ nlohmann::json to_json(const Project& p) {
                       {"face_index", e.face_index},
                       {"faces_found", e.faces_found},
                       {"faces", faces},
-                      {"person", e.person}});
+                      {"person", e.person},
+                      {"person_similarity", e.person_similarity},
+                      {"face_chosen", e.face_chosen}});
   }
   nlohmann::json people = nlohmann::json::array();
   for (const PersonModel& m : p.people)
@@ -166,6 +168,8 @@ Project project_from_json(const nlohmann::json& j, const fs::path& folder,
       for (const auto& f : e.value("faces", nlohmann::json::array()))
         x.faces.push_back(path_from(f, folder));
       x.person = e.value("person", "");
+      x.person_similarity = e.value("person_similarity", -1.0);
+      x.face_chosen = e.value("face_chosen", false);
       p.photos.push_back(std::move(x));
     }
     for (const auto& m : j.value("people", nlohmann::json::array())) {

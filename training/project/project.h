@@ -43,6 +43,11 @@ struct PhotoEntry {
   int faces_found = 0;
   std::vector<std::filesystem::path> faces; // each face's crop of a group photo, by index
   std::string person;                       // the personal model it belongs to (empty: the first)
+  // How much its face looks like the album's person (album_person.h); -1
+  // until measured. face_chosen: the user picked the face (Choose Face), so
+  // no check changes it.
+  double person_similarity = -1;
+  bool face_chosen = false;
   bool usable() const {
     return !excluded && (status == PhotoState::aligned || status == PhotoState::fitted);
   }

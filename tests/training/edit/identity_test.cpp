@@ -5,6 +5,7 @@
 #include "tests/support/test_paths.h"
 #include "training/edit/identity_guard.h"
 #include "training/photo_io/image_file.h"
+#include "training/project/album_person.h"
 
 #include <ATen/ATen.h>
 #include <fmt/format.h>
@@ -126,4 +127,46 @@ TEST(IdentityGuard, ReadsTheExpressionsOfPortraits) {
     }
   std::printf("expressions:%s\n", seen.c_str());
   EXPECT_GE(readable, portraits * 8 / 10) << seen;
+}
+
+// The album's person on real faces: Angelina's album with Mark's portrait, a
+// dog (face-api's detector finds its face) and a "group photo" of Mark and
+// Angelina, Mark first as the largest face would be.
+TEST(IdentityGuard, FindsTheAlbumsPersonAmongAStrangerAndADog) {
+  DRIG_REQUIRE_SHARED();
+  if (!have_models())
+    GTEST_SKIP() << "no face-api models in " << identity::default_models_dir()
+                 << " (packaging/bootstrap.sh installs them)";
+  const identity::IdentityGuard guard;
+  const fs::path albums = test::shared_dir() / "testdata/albums";
+  std::vector<fs::path> files;
+  for (const char* name : {"img1", "img2", "img4", "img5", "img6", "img7"})
+    files.push_back(albums / "angelina" / (std::string(name) + ".jpg"));
+  files.push_back(albums / "mark/img13.jpg");
+  files.push_back(test::shared_dir() / "testdata/faces/groups/dogs.jpg");
+  files.push_back(albums / "mark/img14.jpg");
+  files.push_back(albums / "angelina/img10.jpg");
+  files.push_back(test::shared_dir() / "testdata/faces/groups/no_such_crop.png");
+  const std::vector<std::vector<float>> d = guard.describe_aligned(files);
+  ASSERT_EQ(d.size(), files.size());
+  for (size_t i = 0; i + 1 < d.size(); ++i)
+    EXPECT_EQ(d[i].size(), 128u) << files[i];
+  EXPECT_TRUE(d.back().empty()) << "an unreadable crop is not described";
+  std::vector<std::vector<project::Descriptor>> photos;
+  for (size_t i = 0; i < 8; ++i)
+    photos.push_back({d[i]});
+  photos.push_back({d[8], d[9]});
+  const project::AlbumPerson person =
+      project::find_album_person(photos, identity::IdentityGuard::threshold());
+  ASSERT_TRUE(person.found);
+  for (size_t i = 0; i < photos.size(); ++i)
+    std::printf("%s: similarity to the album's person %.2f\n",
+                i == 8 ? "group of img14 + img10" : files[i].filename().string().c_str(),
+                person.photos[i].similarity);
+  for (size_t i = 0; i < 6; ++i)
+    EXPECT_GE(person.photos[i].similarity, identity::IdentityGuard::threshold()) << files[i];
+  EXPECT_LT(person.photos[6].similarity, identity::IdentityGuard::threshold()) << "Mark";
+  EXPECT_LT(person.photos[7].similarity, identity::IdentityGuard::threshold()) << "the dog";
+  EXPECT_EQ(person.photos[8].face, 1) << "Angelina's face of the two";
+  EXPECT_EQ(person.photos_with_person, 7);
 }
