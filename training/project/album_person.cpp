@@ -21,6 +21,8 @@ double descriptor_similarity(const Descriptor& a, const Descriptor& b) {
 
 namespace {
 
+constexpr const char* kLeftOut = "left out of personalization: ";
+
 // The face of `faces` most like `d` and its similarity ({-1, -1}: none described).
 PersonMatch best_match(const std::vector<Descriptor>& faces, const Descriptor& d) {
   PersonMatch m;
@@ -123,13 +125,13 @@ apply_person_check(Project& project,
       const bool first = e.person_similarity < 0;
       ++summary.measured;
       const bool is_person = m.similarity >= threshold;
-      if (first && is_person && !e.face_chosen && m.face != e.face_index) {
+      if (first && is_person && !e.face_chosen && !project.edits.count(e.id) &&
+          m.face != e.face_index) {
         e.face_index = m.face;
         e.aligned = e.faces[size_t(m.face)];
         e.rig.clear(); // fitted to the other face
         if (e.status == PhotoState::fitted)
           e.status = PhotoState::aligned;
-        project.edits.erase(e.id);
         ++summary.face_changed;
         summary.face_changed_ids.push_back(e.id);
       }
@@ -138,16 +140,20 @@ apply_person_check(Project& project,
       e.person_similarity = std::max(0.0, m.faces[size_t(used)]);
       if (first && !is_person && !e.excluded) {
         e.excluded = true;
-        e.reason = fmt::format("left out of personalization: no face looks like the album's "
+        e.reason = fmt::format("{}no face looks like the album's "
                                "person (similarity {:.2f}, same person from {:.2f}); include "
                                "it again if this is them",
-                               std::max(0.0, m.similarity), threshold);
+                               kLeftOut, std::max(0.0, m.similarity), threshold);
         ++summary.left_out;
         summary.left_out_ids.push_back(e.id);
       }
     }
   }
   return summary;
+}
+
+bool is_left_out_reason(const std::string& reason) {
+  return reason.rfind(kLeftOut, 0) == 0;
 }
 
 } // namespace drig::project

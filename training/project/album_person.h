@@ -50,13 +50,17 @@ struct PersonCheckSummary {
 // per PhotoEntry::faces entry). Photos are grouped by the personal model
 // they belong to. Every measured photo gets its person_similarity; a photo
 // judged for the first time (no similarity before) also gets the person's
-// face, unless the user chose one (face_chosen), and is excluded with a
-// reason when no face of it is the person. Later checks change neither, so
-// a photo the user includes again stays included. A photo that changes face
-// loses its rig and edit, and is fitted again.
+// face, unless the user chose one (face_chosen) or has edited the photo,
+// and is excluded with a reason when no face of it is the person. Later
+// checks change neither, so a photo the user includes again stays included.
+// A photo that changes face loses its rig and is fitted again.
 PersonCheckSummary
 apply_person_check(Project& project,
                    const std::vector<std::pair<std::string, std::vector<Descriptor>>>& faces,
                    double threshold);
+
+// Whether a photo's reason is a check's "left out" (cleared when the user
+// includes the photo again).
+bool is_left_out_reason(const std::string& reason);
 
 } // namespace drig::project

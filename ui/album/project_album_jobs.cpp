@@ -87,7 +87,7 @@ void ProjectController::alignPending() {
           }
         finishAlbumJob(job, out.error, cancelled, tr("Done: %n aligned", nullptr, aligned));
         if (out.error.empty() && !cancelled)
-          fitPending();
+          checkPeople();
       });
 }
 
@@ -162,8 +162,11 @@ bool ProjectController::chooseFace(const QString& id, int index, QString* error)
     *error = tr("Wait for the running job to finish (or cancel it) before choosing a face");
     return false;
   }
-  if (index == e->face_index && e->aligned == e->faces[size_t(index)])
+  e->face_chosen = true; // no album-person check changes it from now on
+  if (index == e->face_index && e->aligned == e->faces[size_t(index)]) {
+    scheduleSave();
     return true;
+  }
   e->face_index = index;
   e->aligned = e->faces[size_t(index)];
   e->rig.clear(); // the rig was fitted to the other face

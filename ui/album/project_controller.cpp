@@ -5,6 +5,7 @@
 #include "training/align/album_job.h"
 #include "training/datasets/create_data.h"
 #include "training/photo_io/image_file.h"
+#include "training/project/album_person.h"
 #include "training/train/train_loop.h"
 #include "ui/album/album_panel.h"
 #include "ui/shell/background_job.h"
@@ -288,6 +289,8 @@ void ProjectController::refreshItem(const project::PhotoEntry& e) {
     tip += QStringLiteral(": ") + QString::fromStdString(e.reason);
   if (!e.person.empty())
     tip += tr("\nPerson: %1").arg(QString::fromStdString(e.person));
+  if (e.person_similarity >= 0)
+    tip += tr("\nLikeness to the album's person: %1").arg(e.person_similarity, 0, 'f', 2);
   if (e.faces_found > 1)
     tip += tr("\n%1 faces found; face %2 is used (Album → Choose Face… picks another)")
                .arg(e.faces_found)
@@ -449,6 +452,8 @@ void ProjectController::setExcluded(const QString& id, bool excluded) {
     return;
   if (project::PhotoEntry* e = project_->find(id.toStdString())) {
     e->excluded = excluded;
+    if (!excluded && project::is_left_out_reason(e->reason))
+      e->reason.clear(); // the user says it is the person
     refreshItem(*e);
     updateCounter();
     scheduleSave();

@@ -72,6 +72,10 @@ public:
   // Aligns the queued (and failed) photos, then fits the aligned ones when
   // the face-model files are there.
   void alignPending();
+  // Finds the album's person among the aligned photos when one of them is
+  // new to it (face-api's recognition model; skipped without it): group
+  // photos get their face, photos of someone else are left out. Then fits.
+  void checkPeople();
   void fitPending();
   void removePhotos(const QStringList& ids);
   void setExcluded(const QString& id, bool excluded);
@@ -143,6 +147,7 @@ private:
   static constexpr int kStartDelayMs = 120;
   bool align_queued_ = false;
   bool told_no_ssd_ = false; // said once that group photos lack the SSD stage
+  bool told_no_identity_ = false;
   class QTimer* save_timer_;
   class QThreadPool* writer_;
 };

@@ -103,10 +103,11 @@ TEST(AlbumPerson, ACheckLeavesStrangersOutOnceAndKeepsTheUsersChoices) {
   // Cleo's own model: judged among her photos, not against Anna.
   for (int i = 0; i < 2; ++i)
     add("cleo" + std::to_string(i) + ".jpg", {f.photo_of(cleo)}).person = "Cleo";
-  p.edits["group"] = {{"light", 1}};
+  add("edited.jpg", {f.photo_of(ben), f.photo_of(anna)});
+  p.edits["edited"] = {{"light", 1}};
 
   const PersonCheckSummary first = apply_person_check(p, faces, kThreshold);
-  EXPECT_EQ(first.measured, 8);
+  EXPECT_EQ(first.measured, 9);
   EXPECT_EQ(first.left_out_ids, std::vector<std::string>{"ben"});
   EXPECT_EQ(first.face_changed_ids, std::vector<std::string>{"group"});
   const PhotoEntry& group = *p.find("group");
@@ -114,7 +115,8 @@ TEST(AlbumPerson, ACheckLeavesStrangersOutOnceAndKeepsTheUsersChoices) {
   EXPECT_EQ(group.aligned, group.faces[1]);
   EXPECT_TRUE(group.rig.empty()) << "the rig was fitted to Ben";
   EXPECT_EQ(group.status, PhotoState::aligned) << "fitted again";
-  EXPECT_EQ(p.edits.count("group"), 0u) << "the edit was made on Ben's face";
+  EXPECT_EQ(p.find("edited")->face_index, 0) << "the user's edit is of Ben's face: kept";
+  EXPECT_EQ(p.edits.count("edited"), 1u);
   EXPECT_GT(group.person_similarity, 0.6);
   const PhotoEntry& chosen = *p.find("chosen");
   EXPECT_EQ(chosen.face_index, 0) << "the user chose Ben's face";
@@ -138,8 +140,8 @@ TEST(AlbumPerson, ACheckLeavesStrangersOutOnceAndKeepsTheUsersChoices) {
   // The measure is kept in the manifest.
   const double group_similarity = p.find("group")->person_similarity;
   p.save();
-  const Project reopened = Project::open(p.folder);
-  EXPECT_NEAR(reopened.photos[3].person_similarity, group_similarity, 1e-9);
-  EXPECT_TRUE(reopened.photos[4].face_chosen);
-  EXPECT_FALSE(reopened.photos[0].face_chosen);
+  Project reopened = Project::open(p.folder);
+  EXPECT_NEAR(reopened.find("group")->person_similarity, group_similarity, 1e-9);
+  EXPECT_TRUE(reopened.find("chosen")->face_chosen);
+  EXPECT_FALSE(reopened.find("group")->face_chosen);
 }
