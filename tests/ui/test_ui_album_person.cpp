@@ -145,6 +145,10 @@ private Q_SLOTS:
               m.at(0).toString().contains(QStringLiteral("stranger")) &&
               m.at(0).toString().contains(QStringLiteral("dog"));
     QCOMPARE(said, 1);
+    window.resize(MainWindow::kDefaultSize);
+    window.show();
+    QTest::qWait(500); // thumbnails decode in the background
+    test::save_grab(window, QStringLiteral("album_person.png"));
 
     // The user says the dog is welcome; a later import does not undo that.
     controller->setExcluded(QStringLiteral("dog"), false);
