@@ -2,6 +2,7 @@
 #include "tests/support/test_paths.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <fstream>
@@ -133,4 +134,48 @@ TEST(CliAssets, InstallsFromDownloadsAndSaysWhatIsStillMissing) {
   r = run_command(base + "status 2>&1");
   EXPECT_EQ(r.exit_code, 1) << "required files are still missing\n" << r.out;
   EXPECT_NE(r.out.find("landmark_embedding.npy       present"), std::string::npos) << r.out;
+}
+
+// `identity --album` on an aligned folder: the album's person and the photo
+// that shows someone else, as the Studio judges them.
+TEST(CliIdentity, TellsTheAlbumsPersonFromAStranger) {
+  DRIG_REQUIRE_SHARED();
+  const fs::path models = [] {
+    const char* env = std::getenv("DIFFUSIONRIG_FACE_MODELS");
+    const char* home = std::getenv("HOME");
+    return env ? fs::path(env) : fs::path(home ? home : "") / ".local/share/diffusionrig/face-api";
+  }();
+  if (!fs::exists(models / "face_recognition_model-weights_manifest.json"))
+    GTEST_SKIP() << "no face recognition model in " << models
+                 << " (packaging/bootstrap.sh installs it)";
+  const fs::path albums = drig::test::shared_dir() / "testdata/albums";
+  drig::test::TempDir album("cli_identity_album");
+  for (const char* name : {"img1", "img2", "img4"})
+    fs::copy_file(albums / "angelina" / (std::string(name) + ".jpg"),
+                  album / (std::string(name) + ".jpg"));
+  fs::copy_file(albums / "mark/img13.jpg", album / "stranger.jpg");
+  drig::test::TempDir out("cli_identity_aligned");
+  const auto aligned = run_command(cli() + " -q align -i '" + album.path().string() + "' -o '" +
+                                   out.path().string() + "' --all-faces 2>&1");
+  ASSERT_EQ(aligned.exit_code, 0) << aligned.out;
+  const auto r =
+      run_command(cli() + " -q identity --album '" + out.path().string() + "' --json 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_TRUE(j.at("found").get<bool>());
+  ASSERT_EQ(j.at("photos").size(), 4u);
+  for (const auto& p : j.at("photos")) {
+    const bool stranger = p.at("source").get<std::string>().find("stranger") != std::string::npos;
+    EXPECT_EQ(p.at("is_person").get<bool>(), !stranger) << p.dump();
+  }
+  // Only one photo: nobody recurs, exit 1 with the reason.
+  drig::test::TempDir one("cli_identity_one");
+  fs::copy_file(out / "img1.png", one / "img1.png");
+  fs::copy_file(out / "img1.json", one / "img1.json");
+  const auto alone = run_command(cli() + " -q identity --album '" + one.path().string() + "' 2>&1");
+  EXPECT_EQ(alone.exit_code, 1) << alone.out;
+  EXPECT_NE(alone.out.find("cannot be told yet"), std::string::npos) << alone.out;
+  const auto both =
+      run_command(cli() + " identity a.png --album '" + one.path().string() + "' 2>&1");
+  EXPECT_NE(both.exit_code, 0) << both.out;
 }
