@@ -100,10 +100,8 @@ AlbumPerson find_album_person(const std::vector<std::vector<Descriptor>>& photos
   return out;
 }
 
-PersonCheckSummary
-apply_person_check(Project& project,
-                   const std::vector<std::pair<std::string, std::vector<Descriptor>>>& faces,
-                   double threshold) {
+PersonCheckSummary apply_person_check(Project& project, const PhotoDescriptors& faces,
+                                      double threshold) {
   // Grouped by the personal model each photo trains.
   std::map<std::string, std::vector<std::pair<PhotoEntry*, const std::vector<Descriptor>*>>> groups;
   for (const auto& [id, descriptors] : faces)

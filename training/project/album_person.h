@@ -9,6 +9,7 @@
 // to edit and learn from, and a photo where none is them stays out of the
 // personal model. No torch here: the descriptors come as plain floats.
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace drig::project {
@@ -16,6 +17,8 @@ namespace drig::project {
 struct Project;
 
 using Descriptor = std::vector<float>; // empty: the face could not be described
+// Photo id -> one descriptor per face crop (PhotoEntry::faces).
+using PhotoDescriptors = std::vector<std::pair<std::string, std::vector<Descriptor>>>;
 
 // 1 - the euclidean distance (face-api's and dlib's measure); 0 when either is empty.
 double descriptor_similarity(const Descriptor& a, const Descriptor& b);
@@ -54,10 +57,8 @@ struct PersonCheckSummary {
 // and is excluded with a reason when no face of it is the person. Later
 // checks change neither, so a photo the user includes again stays included.
 // A photo that changes face loses its rig and is fitted again.
-PersonCheckSummary
-apply_person_check(Project& project,
-                   const std::vector<std::pair<std::string, std::vector<Descriptor>>>& faces,
-                   double threshold);
+PersonCheckSummary apply_person_check(Project& project, const PhotoDescriptors& faces,
+                                      double threshold);
 
 // Whether a photo's reason is a check's "left out" (cleared when the user
 // includes the photo again).

@@ -15,7 +15,6 @@
 namespace drig::project {
 
 using PhotoFaces = std::vector<std::pair<std::string, std::vector<std::filesystem::path>>>;
-using PhotoDescriptors = std::vector<std::pair<std::string, std::vector<Descriptor>>>;
 
 // Whether `models_dir` holds the recognition model the check needs.
 bool have_person_model(const std::filesystem::path& models_dir);

@@ -82,7 +82,7 @@ TEST(AlbumPerson, ACheckLeavesStrangersOutOnceAndKeepsTheUsersChoices) {
   Faces f;
   const Descriptor anna = f.person(), ben = f.person(), cleo = f.person();
   Project p = Project::create(dir / "proj", "Anna");
-  std::vector<std::pair<std::string, std::vector<Descriptor>>> faces;
+  PhotoDescriptors faces;
   const auto add = [&](const std::string& name, std::vector<Descriptor> d) -> PhotoEntry& {
     std::ofstream(dir / name) << "x";
     PhotoEntry& e = p.add_photo(dir / name);
