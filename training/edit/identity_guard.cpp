@@ -2,6 +2,7 @@
 
 #include "model/base/error.h"
 #include "model/base/load_once.h"
+#include "model/face_api/tf_conv.h"
 #include "training/align/face_detector.h"
 #include "training/align/sidecar.h"
 #include "training/edit/edit_engine.h"
@@ -23,33 +24,6 @@ namespace drig::identity {
 fs::path default_models_dir() {
   return face::default_face_api_dir();
 }
-
-namespace {
-
-// TensorFlow's resize_bilinear with align_corners = false and
-// half_pixel_centers = false: source = destination * in / out.
-cv::Mat resize_tf_bilinear(const cv::Mat& src, int size) {
-  cv::Mat out(size, size, CV_32FC3);
-  const double sy = double(src.rows) / size, sx = double(src.cols) / size;
-  for (int y = 0; y < size; ++y) {
-    const double fy = y * sy;
-    const int y0 = int(std::floor(fy)), y1 = std::min(y0 + 1, src.rows - 1);
-    const float wy = float(fy - y0);
-    for (int x = 0; x < size; ++x) {
-      const double fx = x * sx;
-      const int x0 = int(std::floor(fx)), x1 = std::min(x0 + 1, src.cols - 1);
-      const float wx = float(fx - x0);
-      const auto* a = src.ptr<cv::Vec3f>(y0);
-      const auto* b = src.ptr<cv::Vec3f>(y1);
-      const cv::Vec3f top = a[x0] + (a[x1] - a[x0]) * wx;
-      const cv::Vec3f bottom = b[x0] + (b[x1] - b[x0]) * wx;
-      out.at<cv::Vec3f>(y, x) = top + (bottom - top) * wy;
-    }
-  }
-  return out;
-}
-
-} // namespace
 
 cv::Mat face_chip(const cv::Mat& rgb, const std::vector<cv::Point2d>& landmarks, int size) {
   DRIG_CHECK(rgb.type() == CV_8UC3 && !rgb.empty(), "face chip: an 8-bit RGB image is needed");
@@ -77,7 +51,14 @@ cv::Mat face_chip(const cv::Mat& rgb, const std::vector<cv::Point2d>& landmarks,
     else
       cv::copyMakeBorder(face, face, before, after, 0, 0, cv::BORDER_CONSTANT, cv::Scalar::all(0));
   }
-  return resize_tf_bilinear(face, size);
+  // face-api's resize (model/face_api/tf_conv), which its networks were fed with.
+  const at::Tensor resized =
+      face::tf_resize_bilinear(at::from_blob(face.data, {face.rows, face.cols, 3}, at::kFloat),
+                               size, size)
+          .contiguous();
+  cv::Mat out(size, size, CV_32FC3);
+  std::memcpy(out.data, resized.data_ptr<float>(), size_t(resized.numel()) * sizeof(float));
+  return out;
 }
 
 IdentityGuard::IdentityGuard(const fs::path& models_dir) {
