@@ -11,11 +11,13 @@
 #include "training/align/sidecar.h"
 #include "training/project/person_faces.h"
 #include "ui/album/album_panel.h"
+#include "ui/album/face_pick_dialog.h"
 #include "ui/album/project_controller.h"
 #include "ui/shell/main_window.h"
 
 #include <QDir>
 #include <QImage>
+#include <QListWidget>
 #include <QPainter>
 #include <QSignalSpy>
 #include <QStandardItemModel>
@@ -110,20 +112,18 @@ private Q_SLOTS:
     for (const auto& e : controller->project()->photos)
       qInfo("%s: %s, face %d of %zu, likeness %.2f%s", e.id.c_str(),
             drig::project::to_string(e.status).c_str(), e.face_index + 1, e.faces.size(),
-            e.person_similarity, e.excluded ? ", excluded" : "");
+            e.likeness(), e.excluded ? ", excluded" : "");
     for (const char* id : {"img1", "img2", "img4", "img5"}) {
       const auto* e = entry(controller, id);
       QVERIFY(e);
       QVERIFY2(!e->excluded, id);
-      QVERIFY2(e->person_similarity >= drig::project::same_person_threshold(), id);
+      QVERIFY2(e->likeness() >= drig::project::same_person_threshold(), id);
     }
     for (const char* id : {"stranger", "dog"}) {
       const auto* e = entry(controller, id);
       QVERIFY(e);
       QVERIFY2(e->excluded, id);
-      QVERIFY2(e->person_similarity >= 0 &&
-                   e->person_similarity < drig::project::same_person_threshold(),
-               id);
+      QVERIFY2(e->likeness() >= 0 && e->likeness() < drig::project::same_person_threshold(), id);
       QVERIFY2(QString::fromStdString(e->reason).contains(QStringLiteral("album's person")),
                e->reason.c_str());
       QVERIFY(controller->itemFor(QString::fromLatin1(id))
@@ -138,7 +138,16 @@ private Q_SLOTS:
     QVERIFY2(group->face_index == 1, "the album's person is the smaller face");
     QCOMPARE(group->aligned, group->faces[1]);
     QVERIFY(!group->excluded);
-    QVERIFY(group->person_similarity >= drig::project::same_person_threshold());
+    QVERIFY(group->likeness() >= drig::project::same_person_threshold());
+    // Choose Face shows each face's likeness, the person's the higher.
+    QCOMPARE(group->face_likeness.size(), size_t(2));
+    QVERIFY(group->face_likeness[1] > group->face_likeness[0]);
+    FacePickDialog pick(group->faces, group->face_index, group->face_likeness);
+    QCOMPARE(pick.chosen(), 1);
+    QVERIFY2(pick.list()->item(1)->text().contains(
+                 QStringLiteral("likeness %1").arg(group->face_likeness[1], 0, 'f', 2)),
+             qPrintable(pick.list()->item(1)->text()));
+    test::save_grab(pick, QStringLiteral("album_person_choose_face.png"));
     int said = 0;
     for (const QList<QVariant>& m : messages)
       said += m.at(0).toString().startsWith(QStringLiteral("Left out of personalization")) &&
@@ -156,7 +165,7 @@ private Q_SLOTS:
     controller->importPaths({shared("testdata/albums/angelina/img7.jpg")});
     QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
     QVERIFY(!entry(controller, "dog")->excluded);
-    QVERIFY(entry(controller, "img7")->person_similarity >= drig::project::same_person_threshold());
+    QVERIFY(entry(controller, "img7")->likeness() >= drig::project::same_person_threshold());
     QVERIFY(entry(controller, "stranger")->excluded);
 
     // All of it is in the project file.

@@ -120,7 +120,7 @@ PersonCheckSummary apply_person_check(Project& project, const PhotoDescriptors& 
       const PersonMatch& m = found.photos[i];
       if (m.face < 0)
         continue;
-      const bool first = e.person_similarity < 0;
+      const bool first = e.face_likeness.empty();
       ++summary.measured;
       const bool is_person = m.similarity >= threshold;
       if (first && is_person && !e.face_chosen && !project.edits.count(e.id) &&
@@ -133,9 +133,9 @@ PersonCheckSummary apply_person_check(Project& project, const PhotoDescriptors& 
         ++summary.face_changed;
         summary.face_changed_ids.push_back(e.id);
       }
-      // The face in use may be the user's choice rather than the best.
-      const int used = std::clamp(e.face_index, 0, int(m.faces.size()) - 1);
-      e.person_similarity = std::max(0.0, m.faces[size_t(used)]);
+      e.face_likeness.clear();
+      for (double s : m.faces)
+        e.face_likeness.push_back(std::max(0.0, s));
       if (first && !is_person && !e.excluded) {
         e.excluded = true;
         e.reason = fmt::format("{}no face looks like the album's "

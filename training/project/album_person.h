@@ -51,7 +51,7 @@ struct PersonCheckSummary {
 
 // Applies a check to the project's photos (faces: photo id -> one descriptor
 // per PhotoEntry::faces entry). Photos are grouped by the personal model
-// they belong to. Every measured photo gets its person_similarity; a photo
+// they belong to. Every measured photo gets its face_likeness; a photo
 // judged for the first time (no similarity before) also gets the person's
 // face, unless the user chose one (face_chosen) or has edited the photo,
 // and is excluded with a reason when no face of it is the person. Later

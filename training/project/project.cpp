@@ -108,7 +108,7 @@ nlohmann::json to_json(const Project& p) {
                       {"faces_found", e.faces_found},
                       {"faces", faces},
                       {"person", e.person},
-                      {"person_similarity", e.person_similarity},
+                      {"face_likeness", e.face_likeness},
                       {"face_chosen", e.face_chosen}});
   }
   nlohmann::json people = nlohmann::json::array();
@@ -168,7 +168,7 @@ Project project_from_json(const nlohmann::json& j, const fs::path& folder,
       for (const auto& f : e.value("faces", nlohmann::json::array()))
         x.faces.push_back(path_from(f, folder));
       x.person = e.value("person", "");
-      x.person_similarity = e.value("person_similarity", -1.0);
+      x.face_likeness = e.value("face_likeness", std::vector<double>{});
       x.face_chosen = e.value("face_chosen", false);
       p.photos.push_back(std::move(x));
     }

@@ -43,11 +43,17 @@ struct PhotoEntry {
   int faces_found = 0;
   std::vector<std::filesystem::path> faces; // each face's crop of a group photo, by index
   std::string person;                       // the personal model it belongs to (empty: the first)
-  // How much its face looks like the album's person (album_person.h); -1
-  // until measured. face_chosen: the user picked the face (Choose Face), so
-  // no check changes it.
-  double person_similarity = -1;
+  // How much each face looks like the album's person (album_person.h), by
+  // index into `faces`; empty until measured. face_chosen: the user picked
+  // the face (Choose Face), so no check changes it.
+  std::vector<double> face_likeness;
   bool face_chosen = false;
+  // The likeness of the face in use; -1 until measured.
+  double likeness() const {
+    return face_index >= 0 && size_t(face_index) < face_likeness.size()
+               ? face_likeness[size_t(face_index)]
+               : -1.0;
+  }
   bool usable() const {
     return !excluded && (status == PhotoState::aligned || status == PhotoState::fitted);
   }

@@ -9,7 +9,7 @@
 namespace drig::ui {
 
 FacePickDialog::FacePickDialog(const std::vector<std::filesystem::path>& faces, int current,
-                               QWidget* parent)
+                               const std::vector<double>& likeness, QWidget* parent)
     : QDialog(parent), list_(new QListWidget) {
   setObjectName(QStringLiteral("facePickDialog"));
   setWindowTitle(tr("Choose Face"));
@@ -21,13 +21,20 @@ FacePickDialog::FacePickDialog(const std::vector<std::filesystem::path>& faces, 
   list_->setSelectionMode(QAbstractItemView::SingleSelection);
   for (size_t i = 0; i < faces.size(); ++i) {
     const QPixmap crop(QString::fromStdString(faces[i].string()));
-    auto* item = new QListWidgetItem(QIcon(crop), tr("Face %1").arg(i + 1));
+    QString label = tr("Face %1").arg(i + 1);
+    if (i < likeness.size())
+      label += tr("\nlikeness %1").arg(likeness[i], 0, 'f', 2);
+    auto* item = new QListWidgetItem(QIcon(crop), label);
+    if (i < likeness.size())
+      item->setToolTip(tr("Likeness to the album's person: %1 (0.40 and up: the same person)")
+                           .arg(likeness[i], 0, 'f', 2));
     if (crop.isNull())
       item->setFlags(item->flags() & ~Qt::ItemIsEnabled); // the crop is gone: re-align first
     list_->addItem(item);
   }
   list_->setCurrentRow(current);
-  list_->setMinimumSize(int(std::min<size_t>(faces.size(), 4)) * 150 + 20, 190);
+  list_->setMinimumSize(int(std::min<size_t>(faces.size(), 4)) * 150 + 20,
+                        likeness.empty() ? 190 : 210);
   auto* note = new QLabel(tr("The face you pick is the one personalized and edited in this "
                              "photo. Choosing another fits the face model again."));
   note->setWordWrap(true);

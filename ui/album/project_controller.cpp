@@ -289,8 +289,8 @@ void ProjectController::refreshItem(const project::PhotoEntry& e) {
     tip += QStringLiteral(": ") + QString::fromStdString(e.reason);
   if (!e.person.empty())
     tip += tr("\nPerson: %1").arg(QString::fromStdString(e.person));
-  if (e.person_similarity >= 0)
-    tip += tr("\nLikeness to the album's person: %1").arg(e.person_similarity, 0, 'f', 2);
+  if (e.likeness() >= 0)
+    tip += tr("\nLikeness to the album's person: %1").arg(e.likeness(), 0, 'f', 2);
   if (e.faces_found > 1)
     tip += tr("\n%1 faces found; face %2 is used (Album → Choose Face… picks another)")
                .arg(e.faces_found)

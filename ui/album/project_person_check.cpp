@@ -24,7 +24,7 @@ void ProjectController::checkPeople() {
   for (const project::PhotoEntry& e : project_->photos)
     if ((e.status == PhotoState::aligned || e.status == PhotoState::fitted) && !e.faces.empty()) {
       photos.push_back({e.id, e.faces});
-      unjudged = unjudged || e.person_similarity < 0;
+      unjudged = unjudged || e.face_likeness.empty();
     }
   if (!unjudged || photos.size() < 2)
     return fitPending();

@@ -158,7 +158,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
                                        : nullptr;
     if (!e || e->faces.size() < 2)
       return;
-    FacePickDialog dialog(e->faces, e->face_index, this);
+    FacePickDialog dialog(e->faces, e->face_index, e->face_likeness, this);
     QString error;
     if (dialog.exec() == QDialog::Accepted &&
         !project_->chooseFace(ids.first(), dialog.chosen(), &error))

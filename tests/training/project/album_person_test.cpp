@@ -117,16 +117,20 @@ TEST(AlbumPerson, ACheckLeavesStrangersOutOnceAndKeepsTheUsersChoices) {
   EXPECT_EQ(group.status, PhotoState::aligned) << "fitted again";
   EXPECT_EQ(p.find("edited")->face_index, 0) << "the user's edit is of Ben's face: kept";
   EXPECT_EQ(p.edits.count("edited"), 1u);
-  EXPECT_GT(group.person_similarity, 0.6);
+  EXPECT_GT(group.likeness(), 0.6);
   const PhotoEntry& chosen = *p.find("chosen");
   EXPECT_EQ(chosen.face_index, 0) << "the user chose Ben's face";
-  EXPECT_LT(chosen.person_similarity, kThreshold) << "the similarity of the face in use";
+  EXPECT_LT(chosen.likeness(), kThreshold) << "the similarity of the face in use";
   EXPECT_FALSE(chosen.excluded) << "a face of it is Anna's";
+  ASSERT_EQ(chosen.face_likeness.size(), 2u);
+  EXPECT_GT(chosen.face_likeness[1], 0.6) << "every face is measured";
+  p.find("chosen")->face_index = 1; // the user picks Anna after all
+  EXPECT_GT(p.find("chosen")->likeness(), 0.6) << "the likeness follows the face in use";
   PhotoEntry& stranger = *p.find("ben");
   EXPECT_TRUE(stranger.excluded);
   EXPECT_NE(stranger.reason.find("album's person"), std::string::npos) << stranger.reason;
   EXPECT_FALSE(p.find("cleo0")->excluded);
-  EXPECT_GT(p.find("cleo1")->person_similarity, 0.6);
+  EXPECT_GT(p.find("cleo1")->likeness(), 0.6);
 
   // The user includes Ben's photo again and a later import is checked: it stays in.
   stranger.excluded = false;
@@ -135,13 +139,13 @@ TEST(AlbumPerson, ACheckLeavesStrangersOutOnceAndKeepsTheUsersChoices) {
   EXPECT_TRUE(second.left_out_ids.empty());
   EXPECT_TRUE(second.face_changed_ids.empty());
   EXPECT_FALSE(p.find("ben")->excluded);
-  EXPECT_GT(p.find("anna3")->person_similarity, 0.6);
+  EXPECT_GT(p.find("anna3")->likeness(), 0.6);
 
   // The measure is kept in the manifest.
-  const double group_similarity = p.find("group")->person_similarity;
+  const double group_similarity = p.find("group")->likeness();
   p.save();
   Project reopened = Project::open(p.folder);
-  EXPECT_NEAR(reopened.find("group")->person_similarity, group_similarity, 1e-9);
+  EXPECT_NEAR(reopened.find("group")->likeness(), group_similarity, 1e-9);
   EXPECT_TRUE(reopened.find("chosen")->face_chosen);
   EXPECT_FALSE(reopened.find("group")->face_chosen);
 }
