@@ -27,7 +27,8 @@ public:
   // pixels per pixel, `largest_face` the widest face other passes found
   // there (its pixels). Candidates in full-resolution pixels, best first.
   // On a photo larger than 768 px whose faces are all small (a group) also
-  // from 512 px tiles. Thread-safe.
+  // from 512 px tiles; where no face is found at all, also on the photo
+  // zoomed out (a face that fills the frame). Thread-safe.
   std::vector<FaceCandidate> run(const cv::Mat& small, double scale, double largest_face = 0) const;
 
   // The face-api models folder's manifest (face::default_face_api_dir()).
