@@ -1,5 +1,7 @@
 #include "ui/album/face_pick_dialog.h"
 
+#include "training/project/person_faces.h"
+
 #include <QDialogButtonBox>
 #include <QLabel>
 #include <QListWidget>
@@ -26,8 +28,9 @@ FacePickDialog::FacePickDialog(const std::vector<std::filesystem::path>& faces, 
       label += tr("\nlikeness %1").arg(likeness[i], 0, 'f', 2);
     auto* item = new QListWidgetItem(QIcon(crop), label);
     if (i < likeness.size())
-      item->setToolTip(tr("Likeness to the album's person: %1 (0.40 and up: the same person)")
-                           .arg(likeness[i], 0, 'f', 2));
+      item->setToolTip(tr("Likeness to the album's person: %1 (%2 and up: the same person)")
+                           .arg(likeness[i], 0, 'f', 2)
+                           .arg(project::same_person_threshold(), 0, 'f', 2));
     if (crop.isNull())
       item->setFlags(item->flags() & ~Qt::ItemIsEnabled); // the crop is gone: re-align first
     list_->addItem(item);
