@@ -13,6 +13,7 @@
 #include "ui/album/album_panel.h"
 #include "ui/album/face_pick_dialog.h"
 #include "ui/album/project_controller.h"
+#include "ui/shell/main_actions.h"
 #include "ui/shell/main_window.h"
 
 #include <QDir>
@@ -175,6 +176,53 @@ private Q_SLOTS:
     QCOMPARE(entry(controller, "group")->face_index, 1);
     QVERIFY(entry(controller, "stranger")->excluded);
     QVERIFY(!entry(controller, "dog")->excluded);
+  }
+
+  // A project aligned before the recognition model was installed: Album →
+  // Find the Album's Person judges it once the model is there.
+  void findingThePersonOnRequestAfterTheModelIsInstalled() {
+    const fs::path installed = drig::face::default_face_api_dir();
+    const fs::path partial = fs::path(test::temp_root().toStdString()) / "models_no_recognition";
+    fs::create_directories(partial);
+    for (const auto& f : fs::directory_iterator(installed))
+      if (f.path().filename().string().rfind("face_recognition_model", 0) != 0)
+        fs::create_symlink(f.path(), partial / f.path().filename());
+    const QByteArray saved = qgetenv("DIFFUSIONRIG_FACE_MODELS");
+    qputenv("DIFFUSIONRIG_FACE_MODELS", QByteArray::fromStdString(partial.string()));
+    MainWindow window;
+    ProjectController* controller = window.projectController();
+    QSignalSpy messages(controller, &ProjectController::message);
+    const auto said = [&](const QString& text) {
+      int n = 0;
+      for (const QList<QVariant>& m : messages)
+        n += m.at(0).toString().contains(text);
+      return n;
+    };
+    QString error;
+    QVERIFY2(controller->newProject(QDir(test::temp_root()).filePath(QStringLiteral("before")),
+                                    QStringLiteral("Before"), &error),
+             qPrintable(error));
+    controller->importPaths({shared("testdata/albums/angelina/img1.jpg"),
+                             shared("testdata/albums/angelina/img2.jpg"),
+                             shared("testdata/albums/mark/img13.jpg")});
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
+    QCOMPARE(said(QStringLiteral("No face recognition model in")), 1);
+    QVERIFY(!entry(controller, "img13")->excluded);
+    QVERIFY(entry(controller, "img13")->face_likeness.empty());
+
+    if (saved.isEmpty())
+      qunsetenv("DIFFUSIONRIG_FACE_MODELS");
+    else
+      qputenv("DIFFUSIONRIG_FACE_MODELS", saved);
+    QVERIFY(window.actions()->findPerson->isEnabled());
+    window.actions()->findPerson->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
+    QVERIFY(entry(controller, "img13")->excluded);
+    QVERIFY(!entry(controller, "img1")->excluded);
+    QVERIFY(entry(controller, "img2")->likeness() >= drig::project::same_person_threshold());
+    window.actions()->findPerson->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
+    QCOMPARE(said(QStringLiteral("Every photo was already judged")), 1);
   }
 };
 

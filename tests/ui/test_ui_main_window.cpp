@@ -225,8 +225,8 @@ private Q_SLOTS:
         {"viewMenu", "View", {"Album", "Controls", "Jobs & Log", "Reset Layout"}},
         {"albumMenu",
          "Album",
-         {"Align Faces", "Fit Face Model", "Exclude from Personalization", "Assign to Person…",
-          "Choose Face…", "Remove Photo"}},
+         {"Align Faces", "Fit Face Model", "Find the Album's Person",
+          "Exclude from Personalization", "Assign to Person…", "Choose Face…", "Remove Photo"}},
         {"lightingMenu", "Lighting", {"From Background…", "From Panorama…"}},
         {"modelMenu", "Model", {"Personalize…", "Generate"}},
         {"helpMenu", "Help", {"Set Up Models…", "About DiffusionRig Studio", "About Qt"}},
@@ -248,7 +248,7 @@ private Q_SLOTS:
           window.actions()->newProject, window.actions()->openProject,
           window.actions()->saveProject, window.actions()->importPhotos,
           window.actions()->alignFaces, window.actions()->fitFaceModel,
-          window.actions()->personalize})
+          window.actions()->findPerson, window.actions()->personalize})
       QVERIFY2(action->isEnabled(), qPrintable(action->text()));
     // These need a selected (fitted) photo or an edit to undo.
     for (const QAction* action :

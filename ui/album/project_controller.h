@@ -76,6 +76,10 @@ public:
   // new to it (face-api's recognition model; skipped without it): group
   // photos get their face, photos of someone else are left out. Then fits.
   void checkPeople();
+  // Album → Find the Album's Person: the same check on request (a project
+  // made before it, or the recognition model installed since), saying why
+  // when there is nothing to do.
+  void findPerson();
   void fitPending();
   void removePhotos(const QStringList& ids);
   void setExcluded(const QString& id, bool excluded);
@@ -126,6 +130,7 @@ private:
   // the job's final status (`done` when it neither failed nor was cancelled).
   void finishAlbumJob(const std::shared_ptr<Job>& job, const std::string& error, bool cancelled,
                       const QString& done);
+  void runPersonCheck(bool asked);
   void rebuildAlbum();
   void refreshItem(const project::PhotoEntry& photo);
   void loadThumbnail(const QString& id, const std::filesystem::path& source);

@@ -14,6 +14,18 @@ namespace drig::ui {
 using project::PhotoState;
 
 void ProjectController::checkPeople() {
+  runPersonCheck(false);
+}
+
+void ProjectController::findPerson() {
+  if (!project_)
+    return Q_EMIT message(tr("Import an album first."));
+  if (busy())
+    return Q_EMIT message(tr("Wait for the running jobs to finish (or cancel them)."));
+  runPersonCheck(true);
+}
+
+void ProjectController::runPersonCheck(bool asked) {
   if (!project_ || busy())
     return;
   const fs::path models = face::default_face_api_dir();
@@ -26,10 +38,15 @@ void ProjectController::checkPeople() {
       photos.push_back({e.id, e.faces});
       unjudged = unjudged || e.face_likeness.empty();
     }
+  if (asked && !unjudged && !photos.empty())
+    Q_EMIT message(tr("Every photo was already judged against the album's person; exclude or "
+                      "include photos, or Choose Face, to change what it decided."));
+  if (asked && photos.size() < 2)
+    Q_EMIT message(tr("Finding the album's person needs two aligned photos or more."));
   if (!unjudged || photos.size() < 2)
     return fitPending();
   if (!project::have_person_model(models)) {
-    if (!told_no_identity_) {
+    if (asked || !told_no_identity_) {
       told_no_identity_ = true;
       Q_EMIT message(tr("No face recognition model in %1: photos of other people are not told "
                         "apart from the album's person.")
@@ -41,7 +58,7 @@ void ProjectController::checkPeople() {
   const JobContext ctx = gui_job(this, jobs_, job->row, job->cancel);
   job->future = run_in_background<project::PhotoDescriptors>(
       this, [photos, models, ctx] { return project::describe_photo_faces(photos, models, ctx); },
-      [this, job](const Outcome<project::PhotoDescriptors>& out) {
+      [this, job, asked](const Outcome<project::PhotoDescriptors>& out) {
         const bool cancelled = out.cancelled;
         QString done = tr("Done");
         if (project_ && out.error.empty() && !cancelled) {
@@ -57,6 +74,9 @@ void ProjectController::checkPeople() {
             Q_EMIT message(tr("Left out of personalization, no face looks like the album's "
                               "person: %1 (include them again if that is wrong).")
                                .arg(names(s.left_out_ids)));
+          if (asked && s.measured == 0)
+            Q_EMIT message(tr("No face recurs in two photos or more: the album's person cannot "
+                              "be told yet."));
           if (s.face_changed > 0)
             Q_EMIT message(tr("Group photos now use the album's person's face: %1.")
                                .arg(names(s.face_changed_ids)));

@@ -79,6 +79,9 @@ MainActions::MainActions(QMainWindow* window, QUndoStack* undo_stack) : QObject(
                    tr("Detect, crop and align the face in every photo not aligned yet"));
   fitFaceModel = add(albumMenu, QStringLiteral("actionFitFaceModel"), tr("&Fit Face Model"),
                      tr("Estimate the 3D face (FLAME), lighting and pose of every aligned photo"));
+  findPerson = add(albumMenu, QStringLiteral("actionFindPerson"), tr("Find the Album's Perso&n"),
+                   tr("Tell the album's person from others in the photos not judged yet: group "
+                      "photos get their face, photos of someone else are left out"));
   albumMenu->addSeparator();
   excludePhoto =
       add(albumMenu, QStringLiteral("actionExcludePhoto"), tr("&Exclude from Personalization"),

@@ -45,6 +45,7 @@ public:
   QAction* resetLayout = nullptr;
   QAction* alignFaces = nullptr;
   QAction* fitFaceModel = nullptr;
+  QAction* findPerson = nullptr;
   QAction* excludePhoto = nullptr;
   QAction* assignPerson = nullptr;
   QAction* chooseFace = nullptr;

@@ -135,6 +135,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   connect(actions_->importPhotos, &QAction::triggered, this, &MainWindow::importPhotos);
   connect(actions_->alignFaces, &QAction::triggered, project_, &ProjectController::alignPending);
   connect(actions_->fitFaceModel, &QAction::triggered, project_, &ProjectController::fitPending);
+  connect(actions_->findPerson, &QAction::triggered, project_, &ProjectController::findPerson);
   connect(actions_->excludePhoto, &QAction::triggered, this, [this](bool exclude) {
     for (const QModelIndex& index : album_->view()->selectionModel()->selectedIndexes())
       project_->setExcluded(index.data(ProjectController::kPhotoIdRole).toString(), exclude);
