@@ -160,9 +160,18 @@ private Q_SLOTS:
     QTest::qWait(500); // thumbnails decode in the background
     test::save_grab(window, QStringLiteral("album_person.png"));
 
-    // The user says the dog is welcome; a later import does not undo that.
+    // The user says the dog is welcome; it is fitted (here: told that the
+    // face-model files are missing), and a later import does not undo that.
+    const auto fit_asked = [&] {
+      int n = 0;
+      for (const QList<QVariant>& m : messages)
+        n += m.at(0).toString().startsWith(QStringLiteral("Face-model fitting needs"));
+      return n;
+    };
+    const int fits_before = fit_asked();
     controller->setExcluded(QStringLiteral("dog"), false);
     QVERIFY(entry(controller, "dog")->reason.empty());
+    QTRY_COMPARE(fit_asked(), fits_before + 1);
     controller->importPaths({shared("testdata/albums/angelina/img7.jpg")});
     QTRY_VERIFY_WITH_TIMEOUT(!controller->busy(), test::kJobTimeoutMs);
     QVERIFY(!entry(controller, "dog")->excluded);

@@ -458,6 +458,15 @@ void ProjectController::setExcluded(const QString& id, bool excluded) {
     updateCounter();
     scheduleSave();
     Q_EMIT albumChanged();
+    // Excluded photos are not fitted: one included again is, once for all
+    // the photos of one Include.
+    if (!excluded && e->status == project::PhotoState::aligned && !fit_soon_) {
+      fit_soon_ = true;
+      QTimer::singleShot(0, this, [this] {
+        fit_soon_ = false;
+        fitPending();
+      });
+    }
   }
 }
 

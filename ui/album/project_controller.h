@@ -153,6 +153,7 @@ private:
   bool align_queued_ = false;
   bool told_no_ssd_ = false; // said once that group photos lack the SSD stage
   bool told_no_identity_ = false;
+  bool fit_soon_ = false; // a fit of photos included again is queued
   class QTimer* save_timer_;
   class QThreadPool* writer_;
 };
