@@ -1,4 +1,5 @@
 // `diffusionrig align` run as a user would: summary, exit codes, re-runs, Ctrl-C.
+#include "model/face_api/face_api_models.h"
 #include "tests/support/test_paths.h"
 
 #include <gtest/gtest.h>
@@ -140,12 +141,8 @@ TEST(CliAssets, InstallsFromDownloadsAndSaysWhatIsStillMissing) {
 // that shows someone else, as the Studio judges them.
 TEST(CliIdentity, TellsTheAlbumsPersonFromAStranger) {
   DRIG_REQUIRE_SHARED();
-  const fs::path models = [] {
-    const char* env = std::getenv("DIFFUSIONRIG_FACE_MODELS");
-    const char* home = std::getenv("HOME");
-    return env ? fs::path(env) : fs::path(home ? home : "") / ".local/share/diffusionrig/face-api";
-  }();
-  if (!fs::exists(models / "face_recognition_model-weights_manifest.json"))
+  const fs::path models = drig::face::default_face_api_dir();
+  if (!fs::exists(models / drig::face::kDescriptorManifest))
     GTEST_SKIP() << "no face recognition model in " << models
                  << " (packaging/bootstrap.sh installs it)";
   const fs::path albums = drig::test::shared_dir() / "testdata/albums";
